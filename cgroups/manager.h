@@ -1,0 +1,53 @@
+// One interface for the cgroup managers (v2 unified, v1 legacy/hybrid; systemd
+// comes later). berth and crid both use it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "libcontainer/result.h"
+
+namespace berth::cgroups {
+
+enum class Mode { Unified, Hybrid, Legacy };
+
+// What /sys/fs/cgroup is on this host (cgroup2 mount; tmpfs of v1 hierarchies
+// with a cgroup2 at unified/; v1 only).
+Result<Mode> detect_mode(const std::string &root = "/sys/fs/cgroup");
+
+class Manager {
+ public:
+  virtual ~Manager() = default;
+
+  // Creates the cgroup directories (and, on v2, enables controllers in the
+  // parents). On failure nothing it created is left.
+  virtual Result<void> create() = 0;
+  // Places a process in every hierarchy of this cgroup.
+  virtual Result<void> add_process(pid_t pid) = 0;
+  // An O_PATH|O_DIRECTORY fd of the v2 cgroup dir for clone3(CLONE_INTO_CGROUP),
+  // or -1 where the host has no usable v2 cgroup for it.
+  virtual Result<int> open_v2_dir() = 0;
+  // Every process currently in the cgroup.
+  virtual Result<std::vector<pid_t>> pids() = 0;
+  // Signals every process in the cgroup.
+  virtual Result<void> kill_all(int signal) = 0;
+  // Removes the directories; retries while the kernel still counts members.
+  virtual Result<void> destroy() = 0;
+  // Serialised into the container's state so delete finds the same dirs.
+  virtual nlohmann::json to_json() const = 0;
+};
+
+// Computes (does not create) the cgroup for a container. cgroups_path as in
+// linux.cgroupsPath: absolute = from the hierarchy root; relative = below the
+// calling process's own cgroup; empty = "/<id>" (runc's default).
+Result<std::unique_ptr<Manager>> make_manager(const std::string &cgroups_path, const std::string &id);
+
+// Rebuilds a manager from what to_json() wrote.
+Result<std::unique_ptr<Manager>> manager_from_json(const nlohmann::json &j);
+
+}  // namespace berth::cgroups
