@@ -1,0 +1,3 @@
+# libcontainer: security part
+libcontainer_libcontainer_a_SOURCES +=
+berth_unit_tests_SOURCES +=

@@ -1,0 +1,3 @@
+# libcontainer: spec part
+libcontainer_libcontainer_a_SOURCES +=
+berth_unit_tests_SOURCES +=
