@@ -40,6 +40,14 @@ std::unexpected<Error> make_error(fmt::format_string<Args...> f, Args &&...args)
   return std::unexpected(Error{0, fmt::format(f, std::forward<Args>(args)...)});
 }
 
+namespace detail {
+template <typename T>
+T take_value(std::expected<T, Error> &r) {
+  return std::move(*r);
+}
+inline void take_value(std::expected<void, Error> &) {}
+}  // namespace detail
+
 }  // namespace berth
 
 // TRY(expr): evaluates a Result; on error returns it from the calling function,
@@ -49,7 +57,7 @@ std::unexpected<Error> make_error(fmt::format_string<Args...> f, Args &&...args)
     auto &&berth_try_result_ = (expr);                       \
     if (!berth_try_result_)                                  \
       return std::unexpected(std::move(berth_try_result_.error())); \
-    std::move(*berth_try_result_);                           \
+    ::berth::detail::take_value(berth_try_result_);          \
   })
 
 // TRY_CTX(expr, "context"): as TRY, prefixing the error with context.
@@ -58,5 +66,5 @@ std::unexpected<Error> make_error(fmt::format_string<Args...> f, Args &&...args)
     auto &&berth_try_result_ = (expr);                       \
     if (!berth_try_result_)                                  \
       return std::unexpected(std::move(berth_try_result_.error().context(ctx))); \
-    std::move(*berth_try_result_);                           \
+    ::berth::detail::take_value(berth_try_result_);          \
   })
