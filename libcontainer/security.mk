@@ -1,7 +1,10 @@
 # libcontainer: security part
 libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/capabilities.h \
+	libcontainer/capabilities.cpp \
 	libcontainer/rlimits.h \
 	libcontainer/rlimits.cpp
 berth_unit_tests_SOURCES += \
 	tests/unit/security_fork.h \
+	tests/unit/capabilities_test.cpp \
 	tests/unit/rlimits_test.cpp
