@@ -3,8 +3,12 @@ libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/capabilities.h \
 	libcontainer/capabilities.cpp \
 	libcontainer/rlimits.h \
-	libcontainer/rlimits.cpp
+	libcontainer/rlimits.cpp \
+	libcontainer/seccomp.h \
+	libcontainer/seccomp.cpp \
+	libcontainer/seccomp_tables.cpp
 berth_unit_tests_SOURCES += \
 	tests/unit/security_fork.h \
 	tests/unit/capabilities_test.cpp \
-	tests/unit/rlimits_test.cpp
+	tests/unit/rlimits_test.cpp \
+	tests/unit/seccomp_test.cpp
