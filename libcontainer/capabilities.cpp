@@ -134,11 +134,11 @@ Result<void> drop_bounding_set(const ResolvedCapabilities &caps) {
       int err = errno;
       // The kernel may know fewer capabilities than the one we were built for.
       if (err == EINVAL) break;
-      return sys_error(err, "drop capability {} from the bounding set", names_of(ResolvedCapabilities::bit(cap)));
+      return sys_error(err, "drop capability {} from the bounding set",
+                       names_of(ResolvedCapabilities::bit(cap)));
     }
   }
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
-    return sys_error(errno, "prctl PR_SET_KEEPCAPS");
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return sys_error(errno, "prctl PR_SET_KEEPCAPS");
   return {};
 }
 

@@ -77,10 +77,10 @@ Result<void> apply_rlimits(const std::vector<Rlimit> &rlimits) {
   for (const Rlimit &r : rlimits) {
     auto resource = rlimit_from_name(r.type);
     if (!resource) return make_error("setrlimit: unknown rlimit \"{}\"", r.type);
-    const struct rlimit want{.rlim_cur = r.soft, .rlim_max = r.hard};
+    const struct rlimit want { .rlim_cur = r.soft, .rlim_max = r.hard };
     if (::setrlimit(*resource, &want) == 0) continue;
     int err = errno;
-    struct rlimit now{};
+    struct rlimit now {};
     if (err == EPERM && ::getrlimit(*resource, &now) == 0 && r.hard > now.rlim_max)
       return std::unexpected(Error{
           err, fmt::format("setrlimit {} (soft {}, hard {}): {} (the hard limit here is {} and "

@@ -1,6 +1,6 @@
 // Building and loading the filter with libseccomp, in the container's init.
-#include "config.h"
 #include "libcontainer/seccomp.h"
+#include "config.h"
 
 #if HAVE_LIBSECCOMP
 #include <seccomp.h>
@@ -138,7 +138,8 @@ Result<Fd> load_seccomp(const Seccomp &s) {
   const uint32_t default_action = action_value(*def, s.default_errno_ret);
 
   Filter ctx(seccomp_init(default_action));
-  if (!ctx) return make_error("seccomp: cannot create a filter with default action {}", s.default_action);
+  if (!ctx)
+    return make_error("seccomp: cannot create a filter with default action {}", s.default_action);
 
   for (const std::string &arch : s.architectures) {
     auto lib_name = seccomp_arch_from_name(arch);

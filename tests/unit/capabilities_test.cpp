@@ -66,8 +66,10 @@ TEST(ResolveCapabilities, UnknownNamesAreDroppedWithAWarning) {
   EXPECT_EQ(r->caps.bounding, 1ull << CAP_CHOWN);
   EXPECT_EQ(r->caps.permitted, 0u);
   ASSERT_EQ(r->warnings.size(), 2u);
-  EXPECT_EQ(r->warnings[0], "process.capabilities.bounding: unknown capability \"CAP_FOO\" ignored");
-  EXPECT_EQ(r->warnings[1], "process.capabilities.permitted: unknown capability \"CAP_BAR\" ignored");
+  EXPECT_EQ(r->warnings[0],
+            "process.capabilities.bounding: unknown capability \"CAP_FOO\" ignored");
+  EXPECT_EQ(r->warnings[1],
+            "process.capabilities.permitted: unknown capability \"CAP_BAR\" ignored");
 }
 
 TEST(ResolveCapabilities, AmbientNeedsPermittedAndInheritable) {
@@ -100,7 +102,8 @@ uint64_t status_mask(const std::string &field) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.starts_with(field + ":")) return std::stoull(line.substr(field.size() + 1), nullptr, 16);
+    if (line.starts_with(field + ":"))
+      return std::stoull(line.substr(field.size() + 1), nullptr, 16);
   return ~uint64_t{0};
 }
 

@@ -58,7 +58,7 @@ TEST(ApplyRlimits, LowersNofileInAChild) {
       msg = r.error().message;
       return 1;
     }
-    struct rlimit now{};
+    struct rlimit now {};
     if (::getrlimit(RLIMIT_NOFILE, &now) != 0) return 2;
     msg = fmt::format("{} {}", now.rlim_cur, now.rlim_max);
     return 0;

@@ -25,9 +25,9 @@ bool contains(const std::vector<std::string> &v, std::string_view s) {
 
 TEST(SeccompNames, TablesHoldTheSpecVocabulary) {
   auto actions = seccomp_action_names();
-  for (auto n : {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-                 "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
-                 "SCMP_ACT_NOTIFY"})
+  for (auto n :
+       {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+        "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"})
     EXPECT_TRUE(contains(actions, n)) << n;
   EXPECT_EQ(actions.size(), 9u);
 
@@ -81,15 +81,20 @@ TEST(ValidateSeccomp, NamesTheJsonPath) {
 
   s = allow_all();
   s.flags = {"SECCOMP_FILTER_FLAG_BOGUS"};
-  EXPECT_EQ(validation_error(s), "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
+  EXPECT_EQ(validation_error(s),
+            "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
 
   s = allow_all();
-  s.syscalls = {{{"read"}, "SCMP_ACT_ERRNO", {}, {}}, {{"a"}, "SCMP_ACT_LOG", {}, {}},
-                {{"b"}, "SCMP_ACT_TRAP", {}, {}}, {{"mkdir"}, "SCMP_ACT_FOO", {}, {}}};
-  EXPECT_EQ(validation_error(s), "linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\"");
+  s.syscalls = {{{"read"}, "SCMP_ACT_ERRNO", {}, {}},
+                {{"a"}, "SCMP_ACT_LOG", {}, {}},
+                {{"b"}, "SCMP_ACT_TRAP", {}, {}},
+                {{"mkdir"}, "SCMP_ACT_FOO", {}, {}}};
+  EXPECT_EQ(validation_error(s),
+            "linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\"");
 
   s = allow_all();
-  s.syscalls = {{{"read"}, "SCMP_ACT_ERRNO", {}, {{0, 1, 0, "SCMP_CMP_EQ"}, {1, 1, 0, "SCMP_CMP_XOR"}}}};
+  s.syscalls = {
+      {{"read"}, "SCMP_ACT_ERRNO", {}, {{0, 1, 0, "SCMP_CMP_EQ"}, {1, 1, 0, "SCMP_CMP_XOR"}}}};
   EXPECT_EQ(validation_error(s),
             "linux.seccomp.syscalls[0].args[1].op: unknown operator \"SCMP_CMP_XOR\"");
 
@@ -184,9 +189,13 @@ TEST(LoadSeccomp, ErrnoRuleAndDefaultErrno) {
 
 TEST(LoadSeccomp, ConditionsOnOneArgumentAreAlternatives) {
   Seccomp s = allow_all();
-  s.syscalls = {{{"fchown"}, "SCMP_ACT_ERRNO", 55,
+  s.syscalls = {{{"fchown"},
+                 "SCMP_ACT_ERRNO",
+                 55,
                  {{0, 1000, 0, "SCMP_CMP_EQ"}, {0, 1001, 0, "SCMP_CMP_EQ"}}},
-                {{"fchmod"}, "SCMP_ACT_ERRNO", 56,
+                {{"fchmod"},
+                 "SCMP_ACT_ERRNO",
+                 56,
                  {{0, 0x700, 0x7f0, "SCMP_CMP_MASKED_EQ"}, {1, 0640, 0, "SCMP_CMP_EQ"}}}};
   auto out = with_filter(s, [](std::string &msg, Fd &) {
     auto err = [](int rc) { return rc == 0 ? 0 : errno; };
@@ -206,7 +215,10 @@ TEST(LoadSeccomp, DefaultErrnoWithArchitecturesAndFlags) {
   s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
   s.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
   // Just what the child needs to write its answer, report and exit.
-  s.syscalls = {{{"write", "exit", "exit_group", "close", "getpid", "brk", "mmap", "munmap"}, "SCMP_ACT_ALLOW", {}, {}}};
+  s.syscalls = {{{"write", "exit", "exit_group", "close", "getpid", "brk", "mmap", "munmap"},
+                 "SCMP_ACT_ALLOW",
+                 {},
+                 {}}};
   auto out = with_filter(s, [](std::string &msg, Fd &) {
     errno = 0;
     int rc = ::chdir("/");
@@ -215,6 +227,22 @@ TEST(LoadSeccomp, DefaultErrnoWithArchitecturesAndFlags) {
   });
   EXPECT_EQ(out.exit_code, 0) << out.message;
   EXPECT_EQ(out.message, "-1 1 true");
+}
+
+TEST(LoadSeccomp, TraceWithoutATracerAndLog) {
+  Seccomp s = allow_all();
+  // With no tracer attached the kernel fails a traced call with ENOSYS.
+  s.syscalls = {{{"chdir"}, "SCMP_ACT_TRACE", 7, {}}, {{"getcwd"}, "SCMP_ACT_LOG", {}, {}}};
+  auto out = with_filter(s, [](std::string &msg, Fd &) {
+    errno = 0;
+    int rc = ::chdir("/");
+    int chdir_errno = errno;
+    char buf[PATH_MAX];
+    msg = fmt::format("{} {} {}", rc, chdir_errno, ::getcwd(buf, sizeof buf) != nullptr);
+    return 0;
+  });
+  EXPECT_EQ(out.exit_code, 0) << out.message;
+  EXPECT_EQ(out.message, fmt::format("-1 {} true", ENOSYS));
 }
 
 TEST(LoadSeccomp, KillProcess) {
