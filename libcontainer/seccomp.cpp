@@ -81,18 +81,18 @@ Result<void> add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, std::string_
 }
 
 Result<void> add_syscall_rules(scmp_filter_ctx ctx, const SeccompSyscall &call, uint32_t action) {
-  std::array<scmp_arg_cmp, 6> conds{};
+  std::vector<scmp_arg_cmp> conds;
+  conds.reserve(call.args.size());
   std::array<unsigned, 6> per_index{};
-  unsigned count = 0;
   bool shared_index = false;
   for (const SeccompArg &arg : call.args) {
     // validate_seccomp keeps these in range; a config loaded without it must not overflow.
     auto op = seccomp_operator_from_name(arg.op);
     if (!op) return make_error("seccomp: unknown operator \"{}\"", arg.op);
-    if (arg.index >= per_index.size() || count >= conds.size())
+    if (arg.index >= per_index.size())
       return make_error("seccomp: argument index {} out of range", arg.index);
     shared_index |= ++per_index[arg.index] > 1;
-    conds[count++] = scmp_arg_cmp{arg.index, operator_value(*op), arg.value, arg.value_two};
+    conds.push_back(scmp_arg_cmp{arg.index, operator_value(*op), arg.value, arg.value_two});
   }
 
   for (const std::string &name : call.names) {
@@ -101,10 +101,11 @@ Result<void> add_syscall_rules(scmp_filter_ctx ctx, const SeccompSyscall &call, 
     // libseccomp joins a rule's conditions with AND and refuses two on one
     // argument; profiles that do that mean OR, so each becomes its own rule.
     if (shared_index) {
-      for (unsigned i = 0; i < count; ++i)
-        if (auto r = add_rule(ctx, action, nr, name, &conds[i], 1); !r) return r;
+      for (const scmp_arg_cmp &cond : conds)
+        if (auto r = add_rule(ctx, action, nr, name, &cond, 1); !r) return r;
     } else {
-      if (auto r = add_rule(ctx, action, nr, name, conds.data(), count); !r) return r;
+      auto r = add_rule(ctx, action, nr, name, conds.data(), static_cast<unsigned>(conds.size()));
+      if (!r) return r;
     }
   }
   return {};
