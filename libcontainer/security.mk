@@ -1,3 +1,14 @@
 # libcontainer: security part
-libcontainer_libcontainer_a_SOURCES +=
-berth_unit_tests_SOURCES +=
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/capabilities.h \
+	libcontainer/capabilities.cpp \
+	libcontainer/rlimits.h \
+	libcontainer/rlimits.cpp \
+	libcontainer/seccomp.h \
+	libcontainer/seccomp.cpp \
+	libcontainer/seccomp_tables.cpp
+berth_unit_tests_SOURCES += \
+	tests/unit/security_fork.h \
+	tests/unit/capabilities_test.cpp \
+	tests/unit/rlimits_test.cpp \
+	tests/unit/seccomp_test.cpp
