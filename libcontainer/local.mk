@@ -2,4 +2,20 @@ noinst_LIBRARIES += libcontainer/libcontainer.a
 libcontainer_libcontainer_a_SOURCES = \
 	libcontainer/result.h \
 	libcontainer/fd.h \
-	libcontainer/spec.h
+	libcontainer/scope_exit.h \
+	libcontainer/spec.h \
+	libcontainer/file_util.h libcontainer/file_util.cpp \
+	libcontainer/proc_info.h libcontainer/proc_info.cpp \
+	libcontainer/state.h libcontainer/state.cpp \
+	libcontainer/sync.h libcontainer/sync.cpp \
+	libcontainer/namespaces.h libcontainer/namespaces.cpp \
+	libcontainer/console.h libcontainer/console.cpp \
+	libcontainer/signals.h libcontainer/signals.cpp \
+	libcontainer/log.h libcontainer/log.cpp \
+	libcontainer/init.h libcontainer/init.cpp \
+	libcontainer/container.h libcontainer/container.cpp
+
+berth_unit_tests_SOURCES += \
+	tests/unit/proc_info_test.cpp \
+	tests/unit/signals_test.cpp \
+	tests/unit/state_test.cpp

@@ -1,1 +1,10 @@
-# bin_PROGRAMS += berth  (added with runtime/main.cpp)
+bin_PROGRAMS += berth
+berth_SOURCES = \
+	runtime/main.cpp \
+	runtime/cli.h runtime/cli.cpp \
+	runtime/commands.h runtime/command_table.cpp \
+	runtime/cmd_lifecycle.cpp runtime/cmd_query.cpp \
+	runtime/foreground.h runtime/foreground.cpp
+berth_LDADD = $(BERTH_LIBS)
+
+berth_unit_tests_SOURCES += tests/unit/cli_test.cpp runtime/cli.cpp

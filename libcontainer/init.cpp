@@ -1,0 +1,213 @@
+#include "libcontainer/init.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "libcontainer/console.h"
+#include "libcontainer/file_util.h"
+#include "libcontainer/sync.h"
+
+namespace berth {
+
+namespace {
+
+constexpr const char *kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string env_value(const std::vector<std::string> &env, std::string_view key) {
+  for (const auto &e : env)
+    if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
+      return e.substr(key.size() + 1);
+  return {};
+}
+
+bool env_has(const std::vector<std::string> &env, std::string_view key) {
+  for (const auto &e : env)
+    if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=') return true;
+  return false;
+}
+
+// HOME from the container's /etc/passwd, as runc sets it when the config does not.
+std::string home_of(uint32_t uid) {
+  std::ifstream in("/etc/passwd");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    size_t start = 0, pos;
+    while ((pos = line.find(':', start)) != std::string::npos) {
+      f.push_back(line.substr(start, pos - start));
+      start = pos + 1;
+    }
+    f.push_back(line.substr(start));
+    if (f.size() >= 6 && f[2] == std::to_string(uid)) return f[5];
+  }
+  return "/";
+}
+
+Result<std::string> find_executable(const std::string &name, const std::vector<std::string> &env) {
+  if (name.find('/') != std::string::npos) {
+    struct stat st;
+    if (::stat(name.c_str(), &st) < 0) return sys_error(errno, "exec: \"{}\"", name);
+    if (S_ISDIR(st.st_mode)) return make_error("exec: \"{}\": is a directory", name);
+    if (::access(name.c_str(), X_OK) < 0) return sys_error(errno, "exec: \"{}\"", name);
+    return name;
+  }
+  std::string path = env_has(env, "PATH") ? env_value(env, "PATH") : kDefaultPath;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  return make_error("exec: \"{}\": executable file not found in $PATH", name);
+}
+
+Result<void> join_namespaces(const NamespacePlan &ns) {
+  for (const auto &j : ns.joins)
+    if (::setns(j.fd.get(), namespace_clone_flag(j.type)) < 0)
+      return sys_error(errno, "join {} namespace {}", namespace_proc_name(j.type), j.path);
+  if (ns.unshare_flags && ::unshare(ns.unshare_flags) < 0) return sys_error(errno, "unshare namespaces");
+  return {};
+}
+
+Result<void> set_identity(const User &user) {
+  if (::setgroups(user.additional_gids.size(), reinterpret_cast<const gid_t *>(user.additional_gids.data())) < 0 &&
+      !(errno == EPERM && user.additional_gids.empty()))
+    return sys_error(errno, "setgroups");
+  if (::setresgid(user.gid, user.gid, user.gid) < 0) return sys_error(errno, "setgid {}", user.gid);
+  if (::setresuid(user.uid, user.uid, user.uid) < 0) return sys_error(errno, "setuid {}", user.uid);
+  return {};
+}
+
+Result<void> prepare_cwd(const std::string &cwd) {
+  if (cwd.empty()) return {};
+  // runc creates a missing cwd; do the same before the user changes.
+  if (::access(cwd.c_str(), F_OK) < 0 && errno == ENOENT) TRY(mkdir_all(cwd, 0755));
+  return {};
+}
+
+Result<void> open_session_keyring(const std::string &id) {
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name.c_str()) < 0) {
+    // Kernels without keys, or seccomp'd hosts: runc carries on too.
+    if (errno == ENOSYS || errno == EPERM || errno == EACCES) return {};
+    return sys_error(errno, "join session keyring {}", name);
+  }
+  return {};
+}
+
+// Everything up to Ready. Returns the argv[0] path to exec.
+Result<std::string> init_container(const InitContext &ctx, std::vector<std::string> &env) {
+  const Spec &spec = *ctx.spec;
+  const Process &proc = *spec.process;
+  const NamespacePlan &ns = *ctx.ns;
+
+  auto go = TRY(sync_recv(ctx.sync_fd));
+  if (go.type != SyncType::Go) return make_error("sync: expected go, got message {}", static_cast<int>(go.type));
+
+  // The maps are written; become root of the new user namespace.
+  if (ns.new_user) {
+    if (::setresgid(0, 0, 0) < 0) return sys_error(errno, "setgid 0 in user namespace");
+    if (::setresuid(0, 0, 0) < 0) return sys_error(errno, "setuid 0 in user namespace");
+  }
+  TRY(join_namespaces(ns));
+  if (::setsid() < 0) return sys_error(errno, "setsid");
+  if (ctx.new_keyring) TRY(open_session_keyring(ctx.id));
+
+  if (!spec.hostname.empty()) {
+    if (!ns.new_uts && !(ns.unshare_flags & CLONE_NEWUTS))
+      return make_error("cannot set hostname without a private UTS namespace");
+    if (::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
+      return sys_error(errno, "sethostname {}", spec.hostname);
+  }
+  if (!spec.domainname.empty()) {
+    if (!ns.new_uts && !(ns.unshare_flags & CLONE_NEWUTS))
+      return make_error("cannot set domainname without a private UTS namespace");
+    if (::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
+      return sys_error(errno, "setdomainname {}", spec.domainname);
+  }
+
+  if (ns.any_mount) {
+    TRY(prepare_rootfs(spec, ctx.rootfs));
+  } else {
+    if (::chroot(ctx.rootfs.rootfs.c_str()) < 0) return sys_error(errno, "chroot {}", ctx.rootfs.rootfs);
+    if (::chdir("/") < 0) return sys_error(errno, "chdir /");
+  }
+  if (proc.terminal) {
+    if (ctx.console_fd < 0) return make_error("process.terminal is true but no --console-socket was given");
+    TRY(setup_console(ctx.console_fd, proc.console_size, ns.any_mount));
+  }
+  if (ns.any_mount) TRY(finalize_rootfs(spec));
+
+  TRY(prepare_cwd(proc.cwd));
+  TRY(set_identity(proc.user));
+  if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return sys_error(errno, "chdir to cwd \"{}\"", proc.cwd);
+  if (proc.user.umask) ::umask(*proc.user.umask);
+  else ::umask(022);
+
+  env = proc.env;
+  if (!env_has(env, "HOME")) env.push_back("HOME=" + home_of(proc.user.uid));
+  return find_executable(proc.args[0], env);
+}
+
+[[noreturn]] void fail(const InitContext &ctx, const Error &e) {
+  (void)sync_send(ctx.sync_fd, SyncType::Error, e.code, e.message);
+  _exit(1);
+}
+
+}  // namespace
+
+void run_init(const InitContext &ctx) {
+  // `run` blocks the signals it forwards; the container's process must get them.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  std::vector<std::string> env;
+  auto exe = init_container(ctx, env);
+  if (!exe) fail(ctx, exe.error());
+
+  // Ready: from here only the start gate remains, so create can return.
+  if (auto r = sync_send(ctx.sync_fd, SyncType::Ready); !r) _exit(1);
+  ::close(ctx.sync_fd);
+
+  if (ctx.fifo_fd >= 0) {
+    // Re-open the O_PATH FIFO for writing; this blocks until `start` opens it
+    // for reading. The path via /proc works after pivot_root.
+    std::string path = fmt::format("/proc/self/fd/{}", ctx.fifo_fd);
+    int w = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (w < 0) _exit(1);
+    if (::write(w, "0", 1) != 1) _exit(1);
+    ::close(w);
+  }
+
+  // No fd of the runtime may reach the process (CVE-2024-21626).
+  ::syscall(SYS_close_range, 3 + ctx.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  std::vector<char *> argv, envp;
+  for (const auto &a : ctx.spec->process->args) argv.push_back(const_cast<char *>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto &e : env) envp.push_back(const_cast<char *>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(exe->c_str(), argv.data(), envp.data());
+  // After Ready nobody listens on sync_fd; say it on stderr, as runc does.
+  fmt::print(stderr, "berth: exec {}: {}\n", *exe, std::strerror(errno));
+  _exit(127);
+}
+
+}  // namespace berth

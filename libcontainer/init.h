@@ -1,0 +1,30 @@
+// The container's init: the cloned child of `berth create`. It builds the
+// container from inside (namespaces, rootfs, terminal, user, capabilities),
+// reports Ready, waits on the exec FIFO for `start`, then execs the process.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/namespaces.h"
+#include "libcontainer/rootfs.h"
+#include "libcontainer/spec.h"
+
+namespace berth {
+
+struct InitContext {
+  const Spec *spec = nullptr;
+  const NamespacePlan *ns = nullptr;
+  RootfsOptions rootfs;
+  std::string id;
+  int sync_fd = -1;         // the child's end of the socketpair
+  int fifo_fd = -1;         // O_PATH of <state>/exec.fifo, or -1 for none
+  int console_fd = -1;      // connected --console-socket, or -1
+  int preserve_fds = 0;     // fds 3 .. 3+N-1 pass into the container
+  bool new_keyring = true;  // --no-new-keyring turns it off
+};
+
+// Never returns: execs the process, or reports an Error over sync_fd and exits.
+[[noreturn]] void run_init(const InitContext &ctx);
+
+}  // namespace berth

@@ -1,0 +1,52 @@
+#include "libcontainer/log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "libcontainer/state.h"
+
+namespace berth::log {
+
+namespace {
+int g_fd = -1;
+Format g_format = Format::Text;
+bool g_debug = false;
+
+const char *level_name(Level l) {
+  switch (l) {
+    case Level::Debug: return "debug";
+    case Level::Info: return "info";
+    case Level::Warning: return "warning";
+    case Level::Error: return "error";
+  }
+  return "info";
+}
+}  // namespace
+
+void init(const std::string &path, Format format, bool debug) {
+  g_format = format;
+  g_debug = debug;
+  if (!path.empty()) g_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+void write(Level level, std::string_view message) {
+  if (level == Level::Debug && !g_debug) return;
+  if (level != Level::Debug || g_fd < 0) {
+    std::string line = level == Level::Error ? fmt::format("berth: {}\n", message)
+                                             : fmt::format("berth: {}: {}\n", level_name(level), message);
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  }
+  if (g_fd < 0) return;
+  std::string line;
+  if (g_format == Format::Json)
+    line = nlohmann::json{{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}}.dump() + "\n";
+  else
+    line = fmt::format("time=\"{}\" level={} msg=\"{}\"\n", now_rfc3339(), level_name(level), message);
+  (void)!::write(g_fd, line.data(), line.size());
+}
+
+}  // namespace berth::log
