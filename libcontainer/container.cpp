@@ -18,13 +18,16 @@
 #include <cstdlib>
 
 #include "cgroups/manager.h"
+#include "libcontainer/capabilities.h"
 #include "libcontainer/console.h"
 #include "libcontainer/file_util.h"
 #include "libcontainer/init.h"
 #include "libcontainer/log.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/proc_info.h"
+#include "libcontainer/rlimits.h"
 #include "libcontainer/scope_exit.h"
+#include "libcontainer/seccomp.h"
 #include "libcontainer/spec_parser.h"
 #include "libcontainer/sync.h"
 
@@ -112,6 +115,11 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
       !linux.uid_mappings.empty())
     return make_error("config.json: linux.uidMappings: cannot be set when joining an existing user namespace");
 
+  TRY_CTX(validate_rlimits(spec.process->rlimits), "config.json");
+  if (linux.seccomp) TRY_CTX(validate_seccomp(*linux.seccomp), "config.json");
+  auto caps = TRY_CTX(resolve_capabilities(spec.process->capabilities.value_or(Capabilities{})), "config.json");
+  for (const auto &w : caps.warnings) log::warning(w);
+
   NamespacePlan ns = TRY(plan_namespaces(linux));
   if (ns.new_user && (linux.uid_mappings.empty() || linux.gid_mappings.empty()))
     return make_error("config.json: linux.uidMappings: a new user namespace needs uid and gid mappings");
@@ -167,6 +175,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   ctx.console_fd = console_fd;
   ctx.preserve_fds = opts.preserve_fds;
   ctx.new_keyring = !opts.no_new_keyring;
+  ctx.caps = caps.caps;
 
   // The init is a copy of this process until it execs: nothing in the
   // container may open /proc/<init>/exe or its memory (CVE-2019-5736).

@@ -15,6 +15,8 @@
 
 #include "libcontainer/console.h"
 #include "libcontainer/file_util.h"
+#include "libcontainer/rlimits.h"
+#include "libcontainer/seccomp.h"
 #include "libcontainer/sync.h"
 
 namespace berth {
@@ -155,10 +157,22 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
   if (ns.any_mount) TRY(finalize_rootfs(spec));
 
   TRY(prepare_cwd(proc.cwd));
+  TRY(apply_rlimits(proc.rlimits));
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it goes in
+  // before the capabilities are dropped (as runc does); the profile must then
+  // allow what follows (setuid, capset, prctl, the FIFO, execve).
+  const auto &seccomp = spec.linux->seccomp;
+  if (seccomp && !proc.no_new_privileges) {
+    Fd listener = TRY(load_seccomp(*seccomp));
+    (void)listener;
+  }
+  TRY(drop_bounding_set(ctx.caps));
   TRY(set_identity(proc.user));
   if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return sys_error(errno, "chdir to cwd \"{}\"", proc.cwd);
   if (proc.user.umask) ::umask(*proc.user.umask);
   else ::umask(022);
+  TRY(apply_capabilities(ctx.caps));
+  if (proc.no_new_privileges) TRY(set_no_new_privileges());
 
   env = proc.env;
   if (!env_has(env, "HOME")) env.push_back("HOME=" + home_of(proc.user.uid));
@@ -198,6 +212,17 @@ void run_init(const InitContext &ctx) {
 
   // No fd of the runtime may reach the process (CVE-2024-21626).
   ::syscall(SYS_close_range, 3 + ctx.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  // As late as possible: after this only execve runs.
+  const auto &seccomp = ctx.spec->linux->seccomp;
+  if (seccomp && ctx.spec->process->no_new_privileges) {
+    auto listener = load_seccomp(*seccomp);
+    if (!listener) {
+      fmt::print(stderr, "berth: {}\n", listener.error().message);
+      _exit(1);
+    }
+    (void)listener->release();
+  }
 
   std::vector<char *> argv, envp;
   for (const auto &a : ctx.spec->process->args) argv.push_back(const_cast<char *>(a.c_str()));

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "libcontainer/capabilities.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/rootfs.h"
 #include "libcontainer/spec.h"
@@ -22,6 +23,7 @@ struct InitContext {
   int console_fd = -1;      // connected --console-socket, or -1
   int preserve_fds = 0;     // fds 3 .. 3+N-1 pass into the container
   bool new_keyring = true;  // --no-new-keyring turns it off
+  ResolvedCapabilities caps;  // resolved by the parent, which printed the warnings
 };
 
 // Never returns: execs the process, or reports an Error over sync_fd and exits.
