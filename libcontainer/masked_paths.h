@@ -1,0 +1,20 @@
+// linux.maskedPaths and linux.readonlyPaths, applied after pivot_root (paths
+// are the container's own).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/result.h"
+
+namespace berth {
+
+// A directory gets an empty read-only tmpfs over it, anything else /dev/null.
+// Paths that do not exist are skipped.
+Result<void> mask_paths(const std::vector<std::string> &paths);
+
+// Each path is bound onto itself and remounted read-only, keeping its nosuid,
+// nodev and noexec. Paths that do not exist are skipped.
+Result<void> make_paths_readonly(const std::vector<std::string> &paths);
+
+}  // namespace berth

@@ -1,0 +1,25 @@
+// The calling process's mount table, from /proc/self/mountinfo.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/result.h"
+
+namespace berth {
+
+struct MountInfo {
+  std::string root;          // path inside the filesystem that is mounted ("/" usually)
+  std::string mount_point;   // unescaped
+  std::string optional;      // "shared:1 master:2", space separated
+  std::string fs_type;
+  std::string source;
+  std::string super_options;  // "rw,cpu,cpuacct"
+};
+
+Result<std::vector<MountInfo>> read_mountinfo();
+
+// The entry whose mount point is the longest prefix of path (the mount that holds it).
+const MountInfo *mount_holding(const std::vector<MountInfo> &mounts, const std::string &path);
+
+}  // namespace berth
