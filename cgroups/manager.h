@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -46,6 +47,12 @@ class Manager {
 // linux.cgroupsPath: absolute = from the hierarchy root; relative = below the
 // calling process's own cgroup; empty = "/<id>" (runc's default).
 Result<std::unique_ptr<Manager>> make_manager(const std::string &cgroups_path, const std::string &id);
+
+// As make_manager, for a given mode and given /proc/self/cgroup and
+// /proc/self/mountinfo text (so other hosts' layouts can be tested).
+Result<std::unique_ptr<Manager>> make_manager_for(Mode mode, std::string_view proc_cgroup, std::string_view mountinfo,
+                                                  const std::string &cgroups_path, const std::string &id,
+                                                  const std::string &root = "/sys/fs/cgroup");
 
 // Rebuilds a manager from what to_json() wrote.
 Result<std::unique_ptr<Manager>> manager_from_json(const nlohmann::json &j);
