@@ -3,6 +3,7 @@ cgroups_libcgroups_a_SOURCES = cgroups/manager.h \
 	cgroups/cgroupfs.h cgroups/cgroupfs.cpp \
 	cgroups/paths.h cgroups/paths.cpp \
 	cgroups/mode.cpp \
+	cgroups/freezer.h cgroups/freezer.cpp \
 	cgroups/manager.cpp \
 	cgroups/v1_manager.h cgroups/v1_manager.cpp \
 	cgroups/v2_manager.h cgroups/v2_manager.cpp

@@ -21,6 +21,9 @@ enum class Mode { Unified, Hybrid, Legacy };
 // with a cgroup2 at unified/; v1 only).
 Result<Mode> detect_mode(const std::string &root = "/sys/fs/cgroup");
 
+// What a freeze has reached: Freezing while some task has not stopped yet.
+enum class FreezerState { Thawed, Freezing, Frozen };
+
 class Manager {
  public:
   virtual ~Manager() = default;
@@ -39,6 +42,13 @@ class Manager {
   virtual Result<void> kill_all(int signal) = 0;
   // Removes the directories; retries while the kernel still counts members.
   virtual Result<void> destroy() = 0;
+  // Stops every process in the cgroup and returns once all are stopped (v1
+  // freezer.state, v2 cgroup.freeze); after a bounded wait it thaws them again
+  // and fails, so a failed pause never leaves a half-frozen container.
+  virtual Result<void> freeze() = 0;
+  // Lets the processes run again.
+  virtual Result<void> thaw() = 0;
+  virtual Result<FreezerState> freezer_state() = 0;
   // Serialised into the container's state so delete finds the same dirs.
   virtual nlohmann::json to_json() const = 0;
 };

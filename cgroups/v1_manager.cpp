@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cgroups/cgroupfs.h"
+#include "cgroups/freezer.h"
 #include "cgroups/paths.h"
 
 namespace berth::cgroups {
@@ -113,6 +114,29 @@ Result<void> V1Manager::destroy() {
   for (const auto &d : dirs_) remove(d.path);
   if (!unified_.empty()) remove(unified_);
   return first;
+}
+
+// The v1 freezer controller when mounted; else, on a hybrid host, the cgroup2
+// core's freezer in the unified dir (it stops the same tasks).
+Result<void> V1Manager::freeze() {
+  for (const auto &d : dirs_)
+    if (has_controller(d.key, "freezer")) return freeze_v1(d.path);
+  if (!unified_.empty()) return freeze_v2(unified_);
+  return make_error("freeze cgroup: no freezer hierarchy is mounted");
+}
+
+Result<void> V1Manager::thaw() {
+  for (const auto &d : dirs_)
+    if (has_controller(d.key, "freezer")) return thaw_v1(d.path);
+  if (!unified_.empty()) return thaw_v2(unified_);
+  return make_error("thaw cgroup: no freezer hierarchy is mounted");
+}
+
+Result<FreezerState> V1Manager::freezer_state() {
+  for (const auto &d : dirs_)
+    if (has_controller(d.key, "freezer")) return freezer_state_v1(d.path);
+  if (!unified_.empty()) return freezer_state_v2(unified_);
+  return FreezerState::Thawed;
 }
 
 nlohmann::json V1Manager::to_json() const {

@@ -27,6 +27,9 @@ class V1Manager : public Manager {
   Result<std::vector<pid_t>> pids() override;
   Result<void> kill_all(int signal) override;
   Result<void> destroy() override;
+  Result<void> freeze() override;
+  Result<void> thaw() override;
+  Result<FreezerState> freezer_state() override;
   nlohmann::json to_json() const override;
 
   static Result<std::unique_ptr<Manager>> from_json(const nlohmann::json &j);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroupfs.h"
+#include "cgroups/freezer.h"
 #include "cgroups/paths.h"
 
 namespace berth::cgroups {
@@ -81,6 +82,12 @@ Result<void> V2Manager::kill_all(int signal) {
 }
 
 Result<void> V2Manager::destroy() { return remove_cgroup_tree(path_); }
+
+Result<void> V2Manager::freeze() { return freeze_v2(path_); }
+
+Result<void> V2Manager::thaw() { return thaw_v2(path_); }
+
+Result<FreezerState> V2Manager::freezer_state() { return freezer_state_v2(path_); }
 
 nlohmann::json V2Manager::to_json() const { return {{"kind", "v2"}, {"mount", mount_}, {"path", path_}}; }
 

@@ -242,5 +242,67 @@ TEST(CgroupManagerHost, HybridOpenV2DirAllowsCloneIntoCgroup) {
   EXPECT_TRUE((*m)->destroy());
 }
 
+// Thaws on scope exit: a frozen v1 task ignores SIGKILL until thawed, so this
+// must run before a Child guard reaps.
+struct ThawGuard {
+  Manager &m;
+  ~ThawGuard() { (void)m.thaw(); }
+};
+
+void check_freeze_thaw(Manager &m) {
+  Child child(fork_sleeper());
+  ASSERT_GT(child.pid, 0);
+  auto added = m.add_process(child.pid);
+  ASSERT_TRUE(added) << added.error().message;
+  ThawGuard thaw_guard{m};
+
+  auto state = m.freezer_state();
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ(*state, FreezerState::Thawed);
+  auto frozen = m.freeze();
+  ASSERT_TRUE(frozen) << frozen.error().message;
+  EXPECT_EQ(*m.freezer_state(), FreezerState::Frozen);
+  auto thawed = m.thaw();
+  ASSERT_TRUE(thawed) << thawed.error().message;
+  EXPECT_EQ(*m.freezer_state(), FreezerState::Thawed);
+
+  ASSERT_TRUE(m.kill_all(SIGKILL));
+  EXPECT_TRUE(child.reap());
+}
+
+TEST(CgroupManagerHost, FreezeAndThaw) {
+  SKIP_UNLESS_ROOT();
+  auto m = make_manager(fmt::format("/berth-unittest-{}-freeze", ::getpid()), "unittest");
+  ASSERT_TRUE(m) << m.error().message;
+  auto created = (*m)->create();
+  ASSERT_TRUE(created) << created.error().message;
+  struct Cleanup {
+    Manager &m;
+    ~Cleanup() { (void)m.destroy(); }
+  } cleanup{**m};
+  check_freeze_thaw(**m);
+  auto destroyed = (*m)->destroy();
+  EXPECT_TRUE(destroyed) << destroyed.error().message;
+}
+
+TEST(CgroupManagerHost, V2FreezeAndThawOnUnifiedMount) {
+  SKIP_UNLESS_ROOT();
+  auto mode = detect_mode();
+  ASSERT_TRUE(mode);
+  if (*mode == Mode::Legacy) GTEST_SKIP() << "this host has no cgroup2 mount";
+  std::string mount = *mode == Mode::Unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+  SubtreeControlGuard guard(mount);
+  V2Manager m(mount, fmt::format("{}/berth-unittest-{}-v2freeze", mount, ::getpid()));
+  auto created = m.create();
+  ASSERT_TRUE(created) << created.error().message;
+  struct Cleanup {
+    Manager &m;
+    ~Cleanup() { (void)m.destroy(); }
+  } cleanup{m};
+  check_freeze_thaw(m);
+  auto destroyed = m.destroy();
+  EXPECT_TRUE(destroyed) << destroyed.error().message;
+}
+
 }  // namespace
 }  // namespace berth::cgroups
