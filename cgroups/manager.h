@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,9 @@ enum class Mode { Unified, Hybrid, Legacy };
 // What /sys/fs/cgroup is on this host (cgroup2 mount; tmpfs of v1 hierarchies
 // with a cgroup2 at unified/; v1 only).
 Result<Mode> detect_mode(const std::string &root = "/sys/fs/cgroup");
+
+// What a freeze has reached: Freezing while some task has not stopped yet.
+enum class FreezerState { Thawed, Freezing, Frozen };
 
 class Manager {
  public:
@@ -38,6 +42,13 @@ class Manager {
   virtual Result<void> kill_all(int signal) = 0;
   // Removes the directories; retries while the kernel still counts members.
   virtual Result<void> destroy() = 0;
+  // Stops every process in the cgroup and returns once all are stopped (v1
+  // freezer.state, v2 cgroup.freeze); after a bounded wait it thaws them again
+  // and fails, so a failed pause never leaves a half-frozen container.
+  virtual Result<void> freeze() = 0;
+  // Lets the processes run again.
+  virtual Result<void> thaw() = 0;
+  virtual Result<FreezerState> freezer_state() = 0;
   // Serialised into the container's state so delete finds the same dirs.
   virtual nlohmann::json to_json() const = 0;
 };
@@ -46,6 +57,12 @@ class Manager {
 // linux.cgroupsPath: absolute = from the hierarchy root; relative = below the
 // calling process's own cgroup; empty = "/<id>" (runc's default).
 Result<std::unique_ptr<Manager>> make_manager(const std::string &cgroups_path, const std::string &id);
+
+// As make_manager, for a given mode and given /proc/self/cgroup and
+// /proc/self/mountinfo text (so other hosts' layouts can be tested).
+Result<std::unique_ptr<Manager>> make_manager_for(Mode mode, std::string_view proc_cgroup, std::string_view mountinfo,
+                                                  const std::string &cgroups_path, const std::string &id,
+                                                  const std::string &root = "/sys/fs/cgroup");
 
 // Rebuilds a manager from what to_json() wrote.
 Result<std::unique_ptr<Manager>> manager_from_json(const nlohmann::json &j);
