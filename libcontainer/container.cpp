@@ -174,6 +174,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   ctx.fifo_fd = fifo_fd.get();
   ctx.console_fd = console_fd;
   ctx.preserve_fds = opts.preserve_fds;
+  ctx.lock_fd = dir.lock_fd();
   ctx.new_keyring = !opts.no_new_keyring;
   ctx.caps = caps.caps;
 
@@ -182,12 +183,9 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return sys_error(errno, "prctl(PR_SET_DUMPABLE)");
   if (ns.new_time) TRY(prepare_time_namespace(linux.time_offsets));
 
-  bool in_cgroup = cgroup_dir.valid();
   pid = clone_init(ns.clone_flags, cgroup_dir.get());
-  if (pid < 0 && in_cgroup && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP)) {
-    in_cgroup = false;
+  if (pid < 0 && cgroup_dir.valid() && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP))
     pid = clone_init(ns.clone_flags, -1);
-  }
   if (pid < 0) return sys_error(errno, "clone container init");
   if (pid == 0) {
     parent_sock.reset();
@@ -196,7 +194,9 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   child_sock.reset();
 
   if (ns.new_user) TRY(write_id_maps(pid, linux.uid_mappings, linux.gid_mappings, false));
-  if (!in_cgroup) TRY(cg->add_process(pid));
+  // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
+  // unified hierarchy, and the v1 ones still need the pid.
+  TRY(cg->add_process(pid));
   TRY(sync_send(parent_sock.get(), SyncType::Go));
   auto msg = sync_recv(parent_sock.get());
   if (!msg) return make_error("container init exited before it was ready");

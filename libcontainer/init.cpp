@@ -191,6 +191,7 @@ void run_init(const InitContext &ctx) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (ctx.lock_fd >= 0) ::close(ctx.lock_fd);
 
   std::vector<std::string> env;
   auto exe = init_container(ctx, env);

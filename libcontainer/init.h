@@ -21,6 +21,7 @@ struct InitContext {
   int sync_fd = -1;         // the child's end of the socketpair
   int fifo_fd = -1;         // O_PATH of <state>/exec.fifo, or -1 for none
   int console_fd = -1;      // connected --console-socket, or -1
+  int lock_fd = -1;         // the state dir lock, shared with the parent by clone: closed first
   int preserve_fds = 0;     // fds 3 .. 3+N-1 pass into the container
   bool new_keyring = true;  // --no-new-keyring turns it off
   ResolvedCapabilities caps;  // resolved by the parent, which printed the warnings

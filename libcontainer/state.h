@@ -47,6 +47,8 @@ class StateDir {
   static Result<StateDir> open(const std::string &root, const std::string &id);
 
   const std::string &path() const { return path_; }
+  // The fd holding the lock: a cloned child must close it, or it holds the lock too.
+  int lock_fd() const { return lock_.get(); }
   std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
 
   Result<ContainerState> load() const;
