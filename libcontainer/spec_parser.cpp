@@ -711,8 +711,19 @@ std::string json_syntax_error(std::string_view text, const nlohmann::json::parse
     detail = what.substr(pos);
     if (auto colon = detail.find(": "); colon != std::string_view::npos) detail = detail.substr(colon + 2);
   }
-  return fmt::format("invalid JSON at line {}, column {}: {}", line, column, detail);
+  // The detail quotes the input it choked on, which may be any bytes; keep the
+  // message printable and valid UTF-8 for terminals and JSON logs.
+  std::string printable;
+  for (unsigned char c : detail) {
+    if (c < 0x20 || c >= 0x7f)
+      printable += fmt::format("\\x{:02x}", c);
+    else
+      printable += static_cast<char>(c);
+  }
+  return fmt::format("invalid JSON at line {}, column {}: {}", line, column, printable);
 }
+
+Result<Spec> parse_document(const Json &doc);
 
 }  // namespace
 
@@ -738,7 +749,18 @@ Result<Spec> parse_spec(std::string_view json_text) {
     return make_error("invalid JSON: {}", e.what());
   }
   if (!doc.is_object()) return make_error("invalid config: expected a JSON object at the top level");
+  // Every access checks the type first, so nlohmann should never throw here;
+  // if it does, it must still not escape the parser.
+  try {
+    return parse_document(doc);
+  } catch (const nlohmann::json::exception &e) {
+    return make_error("invalid config: {}", e.what());
+  }
+}
 
+namespace {
+
+Result<Spec> parse_document(const Json &doc) {
   auto o = TRY(Object::open(doc, ""));
   Spec spec;
   SPEC_TRY(o.get_required("ociVersion", spec.oci_version));
@@ -772,6 +794,8 @@ Result<Spec> parse_spec(std::string_view json_text) {
   if (spec.linux) SPEC_TRY(check_linux(spec));
   return spec;
 }
+
+}  // namespace
 
 Result<Spec> load_spec(const std::string &path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

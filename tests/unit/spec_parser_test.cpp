@@ -613,6 +613,20 @@ TEST(SpecParser, MalformedJsonAtEnd) {
   EXPECT_TRUE(r.error().message.starts_with("invalid JSON at line 1, column ")) << r.error().message;
 }
 
+TEST(SpecParser, MalformedJsonMessageStaysPrintable) {
+  auto r = parse_spec("{\"ociVersion\": \"\xff\"}");
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().message.starts_with("invalid JSON at line 1, column 17: ")) << r.error().message;
+  EXPECT_NE(r.error().message.find("\\xff"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find('\xff'), std::string::npos) << r.error().message;
+}
+
+TEST(SpecParser, DeepNestingIsAnErrorNotACrash) {
+  auto r = parse_spec(std::string(100000, '['));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().message.starts_with("invalid JSON at line 1, column 100001: ")) << r.error().message;
+}
+
 TEST(SpecParser, EmptyInput) {
   auto r = parse_spec("");
   ASSERT_FALSE(r);
