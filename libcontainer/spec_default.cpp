@@ -62,9 +62,9 @@ Json default_linux(bool rootless) {
   }
   if (rootless) namespaces.push_back({{"type", "user"}});
   linux["namespaces"] = std::move(namespaces);
-  linux["maskedPaths"] = {"/proc/acpi",         "/proc/asound",     "/proc/kcore",       "/proc/keys",
+  linux["maskedPaths"] = {"/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
                           "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-                          "/sys/firmware",      "/proc/scsi"};
+                          "/sys/firmware",       "/proc/scsi"};
   linux["readonlyPaths"] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   return linux;
 }
@@ -83,12 +83,8 @@ Json default_spec(bool rootless) {
       {"noNewPrivileges", true},
   };
   return Json{
-      {"ociVersion", "1.3.0"},
-      {"process", std::move(process)},
-      {"root", {{"path", "rootfs"}, {"readonly", true}}},
-      {"hostname", "berth"},
-      {"mounts", default_mounts(rootless)},
-      {"linux", default_linux(rootless)},
+      {"ociVersion", "1.3.0"}, {"process", std::move(process)},      {"root", {{"path", "rootfs"}, {"readonly", true}}},
+      {"hostname", "berth"},   {"mounts", default_mounts(rootless)}, {"linux", default_linux(rootless)},
   };
 }
 

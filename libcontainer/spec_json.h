@@ -7,20 +7,19 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "libcontainer/result.h"
 
 // TRY for a Result whose value is not wanted, Result<void> included (the TRY
 // of result.h yields the value, so it cannot take a Result<void>).
-#define SPEC_TRY(expr)                                                          \
-  do {                                                                          \
-    auto &&spec_try_result_ = (expr);                                           \
+#define SPEC_TRY(expr)                                                                  \
+  do {                                                                                  \
+    auto &&spec_try_result_ = (expr);                                                   \
     if (!spec_try_result_) return std::unexpected(std::move(spec_try_result_.error())); \
   } while (0)
 
@@ -34,8 +33,7 @@ std::string child_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, size_t index);
 
 template <typename... Args>
-std::unexpected<Error> path_error(std::string_view path, fmt::format_string<Args...> f,
-                                  Args &&...args) {
+std::unexpected<Error> path_error(std::string_view path, fmt::format_string<Args...> f, Args &&...args) {
   return make_error("{}: {}", path, fmt::format(f, std::forward<Args>(args)...));
 }
 

@@ -10,11 +10,10 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "libcontainer/fd.h"
 #include "libcontainer/spec_json.h"
@@ -38,30 +37,30 @@ constexpr std::array<std::pair<NamespaceType, std::string_view>, 8> kNamespaceNa
 
 // Vocabularies the runtime-spec fixes. Values outside them are refused here so
 // that a typo fails at parse time with its path, not later in a syscall.
-constexpr std::string_view kRlimits[] = {
-    "RLIMIT_AS",     "RLIMIT_CORE",   "RLIMIT_CPU",      "RLIMIT_DATA",       "RLIMIT_FSIZE",    "RLIMIT_LOCKS",
-    "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_NOFILE",     "RLIMIT_NPROC",    "RLIMIT_RSS",
-    "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"};
+constexpr std::string_view kRlimits[] = {"RLIMIT_AS",     "RLIMIT_CORE",   "RLIMIT_CPU",        "RLIMIT_DATA",
+                                         "RLIMIT_FSIZE",  "RLIMIT_LOCKS",  "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
+                                         "RLIMIT_NICE",   "RLIMIT_NOFILE", "RLIMIT_NPROC",      "RLIMIT_RSS",
+                                         "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"};
 constexpr std::string_view kIoPriorityClasses[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
-constexpr std::string_view kSchedulerPolicies[] = {"SCHED_OTHER", "SCHED_FIFO",  "SCHED_RR",      "SCHED_BATCH",
+constexpr std::string_view kSchedulerPolicies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
                                                    "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
 constexpr std::string_view kSchedulerFlags[] = {
     "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",        "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
     "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"};
 constexpr std::string_view kPropagations[] = {"shared",  "slave",  "private",  "unbindable",
                                               "rshared", "rslave", "rprivate", "runbindable"};
-constexpr std::string_view kSeccompActions[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",
-    "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY"};
+constexpr std::string_view kSeccompActions[] = {"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                                "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+                                                "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
 constexpr std::string_view kSeccompOperators[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
                                                   "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
 constexpr std::string_view kSeccompFlags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
                                               "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
                                               "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 constexpr std::string_view kPersonalityDomains[] = {"LINUX", "LINUX32"};
-constexpr std::string_view kMemoryPolicyModes[] = {"MPOL_DEFAULT",  "MPOL_BIND",           "MPOL_INTERLEAVE",
-                                                   "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED",
-                                                   "MPOL_PREFERRED_MANY",      "MPOL_LOCAL"};
+constexpr std::string_view kMemoryPolicyModes[] = {
+    "MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+    "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
 constexpr std::string_view kMemoryPolicyFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
                                                    "MPOL_F_STATIC_NODES"};
 constexpr std::string_view kTimeOffsetClocks[] = {"monotonic", "boottime"};
@@ -92,10 +91,11 @@ Result<User> parse_user(const Json &j, std::string path) {
   SPEC_TRY(o.get("gid", user.gid));
   SPEC_TRY(o.get("umask", user.umask));
   if (const Json *gids = o.find("additionalGids")) {
-    SPEC_TRY(for_each_element(*gids, o.path_of("additionalGids"), [&](const Json &g, const std::string &p) -> Result<void> {
-      user.additional_gids.push_back(TRY(to_integer<uint32_t>(g, p)));
-      return {};
-    }));
+    SPEC_TRY(
+        for_each_element(*gids, o.path_of("additionalGids"), [&](const Json &g, const std::string &p) -> Result<void> {
+          user.additional_gids.push_back(TRY(to_integer<uint32_t>(g, p)));
+          return {};
+        }));
   }
   SPEC_TRY(o.get("username", user.username));
   return user;
@@ -119,8 +119,7 @@ Result<Rlimit> parse_rlimit(const Json &j, std::string path) {
   SPEC_TRY(check_one_of(r.type, kRlimits, o.path_of("type"), "rlimit type"));
   SPEC_TRY(o.get_required("soft", r.soft));
   SPEC_TRY(o.get_required("hard", r.hard));
-  if (r.soft > r.hard)
-    return path_error(o.path(), "soft limit {} is above hard limit {}", r.soft, r.hard);
+  if (r.soft > r.hard) return path_error(o.path(), "soft limit {} is above hard limit {}", r.soft, r.hard);
   return r;
 }
 
@@ -158,7 +157,8 @@ Result<Process> parse_process(const Json &j, std::string path) {
     std::set<std::string> seen;
     SPEC_TRY(for_each_element(*rl, o.path_of("rlimits"), [&](const Json &e, const std::string &ep) -> Result<void> {
       Rlimit r = TRY(parse_rlimit(e, ep));
-      if (!seen.insert(r.type).second) return path_error(child_path(ep, "type"), "duplicate rlimit type \"{}\"", r.type);
+      if (!seen.insert(r.type).second)
+        return path_error(child_path(ep, "type"), "duplicate rlimit type \"{}\"", r.type);
       p.rlimits.push_back(std::move(r));
       return {};
     }));
@@ -207,7 +207,8 @@ Result<Process> parse_process(const Json &j, std::string path) {
     SPEC_TRY(a.get("initial", aff.initial));
     SPEC_TRY(a.get("final", aff.final));
     for (auto [key, value] : {std::pair{"initial", &aff.initial}, std::pair{"final", &aff.final}}) {
-      if (!std::ranges::all_of(*value, [](char c) { return (c >= '0' && c <= '9') || c == ',' || c == '-' || c == ' '; }))
+      if (!std::ranges::all_of(*value,
+                               [](char c) { return (c >= '0' && c <= '9') || c == ',' || c == '-' || c == ' '; }))
         return path_error(a.path_of(key), "invalid CPU list \"{}\"", *value);
     }
     p.exec_cpu_affinity = std::move(aff);
@@ -271,9 +272,12 @@ Result<Hooks> parse_hooks(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Hooks hooks;
   const std::pair<std::string_view, std::vector<Hook> *> lists[] = {
-      {"prestart", &hooks.prestart},           {"createRuntime", &hooks.create_runtime},
-      {"createContainer", &hooks.create_container}, {"startContainer", &hooks.start_container},
-      {"poststart", &hooks.poststart},         {"poststop", &hooks.poststop},
+      {"prestart", &hooks.prestart},
+      {"createRuntime", &hooks.create_runtime},
+      {"createContainer", &hooks.create_container},
+      {"startContainer", &hooks.start_container},
+      {"poststart", &hooks.poststart},
+      {"poststop", &hooks.poststop},
   };
   for (auto [key, list] : lists) {
     const Json *a = o.find(key);
@@ -338,7 +342,8 @@ Result<Device> parse_device(const Json &j, std::string path) {
 Result<void> check_interface_name(std::string_view name, std::string_view path) {
   // IFNAMSIZ is 16 including the terminating NUL; the kernel refuses "/", ":"
   // and whitespace, and "." / ".." name directories in sysfs.
-  bool bad_char = std::ranges::any_of(name, [](char c) { return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)); });
+  bool bad_char = std::ranges::any_of(
+      name, [](char c) { return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)); });
   if (name.empty() || name.size() > 15 || name == "." || name == ".." || bad_char)
     return path_error(path, "invalid network interface name \"{}\"", name);
   return {};
@@ -488,21 +493,23 @@ Result<Resources> parse_resources(const Json &j, std::string path) {
   }
   if (const Json *b = o.find("blockIO")) r.block_io = TRY(parse_block_io(*b, o.path_of("blockIO")));
   if (const Json *h = o.find("hugepageLimits")) {
-    SPEC_TRY(for_each_element(*h, o.path_of("hugepageLimits"), [&](const Json &e, const std::string &p) -> Result<void> {
-      r.hugepage_limits.push_back(TRY(parse_hugepage_limit(e, p)));
-      return {};
-    }));
+    SPEC_TRY(
+        for_each_element(*h, o.path_of("hugepageLimits"), [&](const Json &e, const std::string &p) -> Result<void> {
+          r.hugepage_limits.push_back(TRY(parse_hugepage_limit(e, p)));
+          return {};
+        }));
   }
   if (const Json *n = o.find("network")) r.network = TRY(parse_network(*n, o.path_of("network")));
   if (const Json *rd = o.find("rdma")) {
-    SPEC_TRY(for_each_member(*rd, o.path_of("rdma"), [&](const std::string &dev, const Json &v, const std::string &p) -> Result<void> {
-      auto lo = TRY(Object::open(v, p));
-      RdmaLimit limit;
-      SPEC_TRY(lo.get("hcaHandles", limit.hca_handles));
-      SPEC_TRY(lo.get("hcaObjects", limit.hca_objects));
-      r.rdma[dev] = limit;
-      return {};
-    }));
+    SPEC_TRY(for_each_member(*rd, o.path_of("rdma"),
+                             [&](const std::string &dev, const Json &v, const std::string &p) -> Result<void> {
+                               auto lo = TRY(Object::open(v, p));
+                               RdmaLimit limit;
+                               SPEC_TRY(lo.get("hcaHandles", limit.hca_handles));
+                               SPEC_TRY(lo.get("hcaObjects", limit.hca_objects));
+                               r.rdma[dev] = limit;
+                               return {};
+                             }));
   }
   SPEC_TRY(o.get("unified", r.unified));
   return r;
@@ -545,7 +552,8 @@ Result<Seccomp> parse_seccomp(const Json &j, std::string path) {
   SPEC_TRY(o.get("architectures", s.architectures));
   for (size_t i = 0; i < s.architectures.size(); ++i)
     if (!s.architectures[i].starts_with("SCMP_ARCH_"))
-      return path_error(index_path(o.path_of("architectures"), i), "unknown seccomp architecture \"{}\"", s.architectures[i]);
+      return path_error(index_path(o.path_of("architectures"), i), "unknown seccomp architecture \"{}\"",
+                        s.architectures[i]);
   SPEC_TRY(o.get("flags", s.flags));
   for (size_t i = 0; i < s.flags.size(); ++i)
     SPEC_TRY(check_one_of(s.flags[i], kSeccompFlags, index_path(o.path_of("flags"), i), "seccomp flag"));
@@ -558,8 +566,9 @@ Result<Seccomp> parse_seccomp(const Json &j, std::string path) {
       return {};
     }));
   }
-  bool notifies = s.default_action == "SCMP_ACT_NOTIFY" ||
-                  std::ranges::any_of(s.syscalls, [](const SeccompSyscall &c) { return c.action == "SCMP_ACT_NOTIFY"; });
+  bool notifies = s.default_action == "SCMP_ACT_NOTIFY" || std::ranges::any_of(s.syscalls, [](const SeccompSyscall &c) {
+                    return c.action == "SCMP_ACT_NOTIFY";
+                  });
   if (notifies && s.listener_path.empty())
     return path_error(o.path_of("listenerPath"), "required when an action is SCMP_ACT_NOTIFY");
   return s;
@@ -608,18 +617,20 @@ Result<Linux> parse_linux(const Json &j, std::string path) {
   l.gid_mappings = TRY(parse_id_mappings(o, "gidMappings"));
 
   if (const Json *to = o.find("timeOffsets")) {
-    SPEC_TRY(for_each_member(*to, o.path_of("timeOffsets"), [&](const std::string &clock, const Json &v, const std::string &p) -> Result<void> {
-      if (!one_of(clock, kTimeOffsetClocks))
-        return path_error(p, "unknown clock \"{}\", expected monotonic or boottime", clock);
-      auto t = TRY(Object::open(v, p));
-      TimeOffset off;
-      SPEC_TRY(t.get("secs", off.secs));
-      SPEC_TRY(t.get("nanosecs", off.nanosecs));
-      if (off.nanosecs >= 1'000'000'000)
-        return path_error(t.path_of("nanosecs"), "must be below 1000000000, got {}", off.nanosecs);
-      l.time_offsets[clock] = off;
-      return {};
-    }));
+    SPEC_TRY(for_each_member(*to, o.path_of("timeOffsets"),
+                             [&](const std::string &clock, const Json &v, const std::string &p) -> Result<void> {
+                               if (!one_of(clock, kTimeOffsetClocks))
+                                 return path_error(p, "unknown clock \"{}\", expected monotonic or boottime", clock);
+                               auto t = TRY(Object::open(v, p));
+                               TimeOffset off;
+                               SPEC_TRY(t.get("secs", off.secs));
+                               SPEC_TRY(t.get("nanosecs", off.nanosecs));
+                               if (off.nanosecs >= 1'000'000'000)
+                                 return path_error(t.path_of("nanosecs"), "must be below 1000000000, got {}",
+                                                   off.nanosecs);
+                               l.time_offsets[clock] = off;
+                               return {};
+                             }));
   }
 
   if (const Json *d = o.find("devices")) {
@@ -630,15 +641,16 @@ Result<Linux> parse_linux(const Json &j, std::string path) {
   }
 
   if (const Json *nd = o.find("netDevices")) {
-    SPEC_TRY(for_each_member(*nd, o.path_of("netDevices"), [&](const std::string &host, const Json &v, const std::string &p) -> Result<void> {
-      SPEC_TRY(check_interface_name(host, p));
-      auto n = TRY(Object::open(v, p));
-      NetDevice dev;
-      SPEC_TRY(n.get("name", dev.name));
-      if (!dev.name.empty()) SPEC_TRY(check_interface_name(dev.name, n.path_of("name")));
-      l.net_devices[host] = std::move(dev);
-      return {};
-    }));
+    SPEC_TRY(for_each_member(*nd, o.path_of("netDevices"),
+                             [&](const std::string &host, const Json &v, const std::string &p) -> Result<void> {
+                               SPEC_TRY(check_interface_name(host, p));
+                               auto n = TRY(Object::open(v, p));
+                               NetDevice dev;
+                               SPEC_TRY(n.get("name", dev.name));
+                               if (!dev.name.empty()) SPEC_TRY(check_interface_name(dev.name, n.path_of("name")));
+                               l.net_devices[host] = std::move(dev);
+                               return {};
+                             }));
   }
 
   SPEC_TRY(o.get("cgroupsPath", l.cgroups_path));
@@ -673,8 +685,10 @@ Result<void> check_linux(const Spec &spec) {
   // one they would be silently dropped. A user namespace without mappings is
   // fine: it is joined by path, or the rootless setup fills them in.
   if (!user) {
-    if (!l.uid_mappings.empty()) return path_error("linux.uidMappings", "requires a user namespace in linux.namespaces");
-    if (!l.gid_mappings.empty()) return path_error("linux.gidMappings", "requires a user namespace in linux.namespaces");
+    if (!l.uid_mappings.empty())
+      return path_error("linux.uidMappings", "requires a user namespace in linux.namespaces");
+    if (!l.gid_mappings.empty())
+      return path_error("linux.gidMappings", "requires a user namespace in linux.namespaces");
   }
   if (!l.time_offsets.empty()) {
     const Namespace *time = l.find_namespace(NamespaceType::Time);
@@ -711,8 +725,19 @@ std::string json_syntax_error(std::string_view text, const nlohmann::json::parse
     detail = what.substr(pos);
     if (auto colon = detail.find(": "); colon != std::string_view::npos) detail = detail.substr(colon + 2);
   }
-  return fmt::format("invalid JSON at line {}, column {}: {}", line, column, detail);
+  // The detail quotes the input it choked on, which may be any bytes; keep the
+  // message printable and valid UTF-8 for terminals and JSON logs.
+  std::string printable;
+  for (unsigned char c : detail) {
+    if (c < 0x20 || c >= 0x7f)
+      printable += fmt::format("\\x{:02x}", c);
+    else
+      printable += static_cast<char>(c);
+  }
+  return fmt::format("invalid JSON at line {}, column {}: {}", line, column, printable);
 }
+
+Result<Spec> parse_document(const Json &doc);
 
 }  // namespace
 
@@ -738,7 +763,18 @@ Result<Spec> parse_spec(std::string_view json_text) {
     return make_error("invalid JSON: {}", e.what());
   }
   if (!doc.is_object()) return make_error("invalid config: expected a JSON object at the top level");
+  // Every access checks the type first, so nlohmann should never throw here;
+  // if it does, it must still not escape the parser.
+  try {
+    return parse_document(doc);
+  } catch (const nlohmann::json::exception &e) {
+    return make_error("invalid config: {}", e.what());
+  }
+}
 
+namespace {
+
+Result<Spec> parse_document(const Json &doc) {
   auto o = TRY(Object::open(doc, ""));
   Spec spec;
   SPEC_TRY(o.get_required("ociVersion", spec.oci_version));
@@ -772,6 +808,8 @@ Result<Spec> parse_spec(std::string_view json_text) {
   if (spec.linux) SPEC_TRY(check_linux(spec));
   return spec;
 }
+
+}  // namespace
 
 Result<Spec> load_spec(const std::string &path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

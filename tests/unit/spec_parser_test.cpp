@@ -1,13 +1,12 @@
+#include "libcontainer/spec_parser.h"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include "libcontainer/spec_parser.h"
+#include <string>
 
 namespace berth {
 namespace {
@@ -410,7 +409,8 @@ const ErrorCase kErrorCases[] = {
     {"rlimit duplicate", "/process/rlimits",
      R"([{"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1}, {"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1}])",
      R"(process.rlimits[1].type: duplicate rlimit type "RLIMIT_NOFILE")"},
-    {"oomScoreAdj range", "/process/oomScoreAdj", "1001", "process.oomScoreAdj: must be between -1000 and 1000, got 1001"},
+    {"oomScoreAdj range", "/process/oomScoreAdj", "1001",
+     "process.oomScoreAdj: must be between -1000 and 1000, got 1001"},
     {"ioPriority class", "/process/ioPriority", R"({"class": "IOPRIO_CLASS_X"})",
      R"(process.ioPriority.class: unknown I/O priority class "IOPRIO_CLASS_X")"},
     {"ioPriority range", "/process/ioPriority", R"({"class": "IOPRIO_CLASS_BE", "priority": 8})",
@@ -469,7 +469,8 @@ const ErrorCase kErrorCases[] = {
      "linux.timeOffsets.boottime.nanosecs: must be below 1000000000, got 1000000000"},
     {"device type", "/linux/devices", R"([{"type": "x", "path": "/dev/x", "major": 1, "minor": 1}])",
      R"(linux.devices[0].type: unknown device type "x", expected one of c, b, u, p)"},
-    {"device type missing", "/linux/devices", R"([{"path": "/dev/x"}])", "linux.devices[0].type: required field missing"},
+    {"device type missing", "/linux/devices", R"([{"path": "/dev/x"}])",
+     "linux.devices[0].type: required field missing"},
     {"device path missing", "/linux/devices", R"([{"type": "c", "major": 1, "minor": 1}])",
      "linux.devices[0].path: required field missing"},
     {"device path relative", "/linux/devices", R"([{"type": "c", "path": "dev/x", "major": 1, "minor": 1}])",
@@ -499,7 +500,8 @@ const ErrorCase kErrorCases[] = {
      "linux.resources.pids.limit: expected an integer"},
     {"blkio weight", "/linux/resources", R"({"blockIO": {"weight": 70000}})",
      "linux.resources.blockIO.weight: must be between 0 and 65535, got 70000"},
-    {"blkio throttle rate", "/linux/resources", R"({"blockIO": {"throttleWriteIOPSDevice": [{"major": 8, "minor": 0}]}})",
+    {"blkio throttle rate", "/linux/resources",
+     R"({"blockIO": {"throttleWriteIOPSDevice": [{"major": 8, "minor": 0}]}})",
      "linux.resources.blockIO.throttleWriteIOPSDevice[0].rate: required field missing"},
     {"hugepage size", "/linux/resources", R"({"hugepageLimits": [{"pageSize": "2M", "limit": 1}]})",
      R"(linux.resources.hugepageLimits[0].pageSize: invalid page size "2M", expected a size like "2MB")"},
@@ -519,8 +521,10 @@ const ErrorCase kErrorCases[] = {
      R"(linux.sysctl["net.ipv4.ip_forward"]: expected a string)"},
     {"seccomp default action", "/linux/seccomp", R"({"defaultAction": "SCMP_ACT_MAYBE"})",
      R"(linux.seccomp.defaultAction: unknown seccomp action "SCMP_ACT_MAYBE")"},
-    {"seccomp default action missing", "/linux/seccomp", R"({})", "linux.seccomp.defaultAction: required field missing"},
-    {"seccomp syscall names", "/linux/seccomp", R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": [], "action": "SCMP_ACT_LOG"}]})",
+    {"seccomp default action missing", "/linux/seccomp", R"({})",
+     "linux.seccomp.defaultAction: required field missing"},
+    {"seccomp syscall names", "/linux/seccomp",
+     R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": [], "action": "SCMP_ACT_LOG"}]})",
      "linux.seccomp.syscalls[0].names: must not be empty"},
     {"seccomp op", "/linux/seccomp",
      R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["x"], "action": "SCMP_ACT_LOG", "args": [{"index": 0, "value": 1, "op": "EQ"}]}]})",
@@ -594,7 +598,8 @@ TEST(SpecParser, TimeOffsetsForAJoinedTimeNamespaceAreRejected) {
 
 TEST(SpecParser, FifoDevicesNeedNoNumbers) {
   json doc = base_config();
-  doc["linux"]["devices"] = json::parse(R"([{"type": "p", "path": "/dev/p"}, {"type": "u", "path": "/dev/u", "major": 1, "minor": 2}])");
+  doc["linux"]["devices"] =
+      json::parse(R"([{"type": "p", "path": "/dev/p"}, {"type": "u", "path": "/dev/u", "major": 1, "minor": 2}])");
   auto r = parse_spec(doc.dump());
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->linux->devices[1].type, 'u');
@@ -611,6 +616,20 @@ TEST(SpecParser, MalformedJsonAtEnd) {
   auto r = parse_spec("{\"ociVersion\": \"1.3.0\"");
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().message.starts_with("invalid JSON at line 1, column ")) << r.error().message;
+}
+
+TEST(SpecParser, MalformedJsonMessageStaysPrintable) {
+  auto r = parse_spec("{\"ociVersion\": \"\xff\"}");
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().message.starts_with("invalid JSON at line 1, column 17: ")) << r.error().message;
+  EXPECT_NE(r.error().message.find("\\xff"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find('\xff'), std::string::npos) << r.error().message;
+}
+
+TEST(SpecParser, DeepNestingIsAnErrorNotACrash) {
+  auto r = parse_spec(std::string(100000, '['));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().message.starts_with("invalid JSON at line 1, column 100001: ")) << r.error().message;
 }
 
 TEST(SpecParser, EmptyInput) {
