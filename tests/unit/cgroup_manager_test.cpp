@@ -141,6 +141,21 @@ TEST(CgroupManagerHost, FailedCreateRemovesOnlyWhatItMade) {
   EXPECT_TRUE(exists("/sys/fs/cgroup/pids"));
 }
 
+TEST(CgroupManagerHost, V2FailedCreateRemovesWhatItMade) {
+  SKIP_UNLESS_ROOT();
+  auto mode = detect_mode();
+  ASSERT_TRUE(mode);
+  if (*mode == Mode::Legacy) GTEST_SKIP() << "this host has no cgroup2 mount";
+  std::string mount = *mode == Mode::Unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+  std::string top = fmt::format("{}/berth-unittest-{}-v2fail", mount, ::getpid());
+  // Two levels get made, then the third runs into a control file.
+  V2Manager m(mount, top + "/a/cgroup.procs/b");
+  auto r = m.create();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not a directory"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(exists(top));
+}
+
 // Restores a cgroup2 dir's subtree_control when the test is over: the v2
 // manager delegates controllers from the mount root down, and a test must
 // leave the host as it found it.
@@ -240,6 +255,36 @@ TEST(CgroupManagerHost, HybridOpenV2DirAllowsCloneIntoCgroup) {
   ASSERT_TRUE((*m)->kill_all(SIGKILL));
   EXPECT_TRUE(child.reap());
   EXPECT_TRUE((*m)->destroy());
+}
+
+// Pure v2 hosts only: every controller the root offers reaches a nested
+// container cgroup, because create() delegates it down each level.
+TEST(CgroupManagerHost, V2DelegatesControllersDownNestedPath) {
+  SKIP_UNLESS_ROOT();
+  auto mode = detect_mode();
+  ASSERT_TRUE(mode);
+  if (*mode != Mode::Unified) GTEST_SKIP() << "needs a pure cgroup v2 host (see the cgroupv2-vm tool)";
+  std::string top = fmt::format("/sys/fs/cgroup/berth-unittest-{}-nest", ::getpid());
+  auto m = make_manager(top.substr(std::string("/sys/fs/cgroup").size()) + "/a/b", "unittest");
+  ASSERT_TRUE(m) << m.error().message;
+  auto created = (*m)->create();
+  ASSERT_TRUE(created) << created.error().message;
+  struct Cleanup {
+    std::string top;
+    ~Cleanup() { (void)remove_cgroup_tree(top); }
+  } cleanup{top};
+  std::istringstream root_ctrls(slurp("/sys/fs/cgroup/cgroup.controllers"));
+  std::string leaf = slurp(top + "/a/b/cgroup.controllers");
+  for (std::string c; root_ctrls >> c;) EXPECT_NE(leaf.find(c), std::string::npos) << c << " not in " << leaf;
+
+  Child child(fork_sleeper());
+  ASSERT_TRUE((*m)->add_process(child.pid));
+  EXPECT_NE(slurp(fmt::format("/proc/{}/cgroup", child.pid)).find("0::/berth-unittest-"), std::string::npos);
+  ASSERT_TRUE((*m)->kill_all(SIGKILL));
+  EXPECT_TRUE(child.reap());
+  auto destroyed = (*m)->destroy();
+  ASSERT_TRUE(destroyed) << destroyed.error().message;
+  EXPECT_FALSE(exists(top + "/a/b"));
 }
 
 // Thaws on scope exit: a frozen v1 task ignores SIGKILL until thawed, so this
