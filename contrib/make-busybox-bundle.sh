@@ -144,7 +144,9 @@ fi
 
 # Word-split --args on purpose: it is a simple command line, not a shell script.
 read -r -a argv <<< "$args"
-# After --args every name is an argument, not a file: feed the config on stdin.
-jq '.process.terminal = false | .process.args = $ARGS.positional' \
-	--args "${argv[@]}" < "$config" > "$config.new"
+# Each word through --arg, which takes its value verbatim (jq 1.6 would read
+# a word like -c after --args as one of its own options).
+argv_json="$(for a in "${argv[@]}"; do jq -n --arg a "$a" '$a'; done | jq -s -c .)"
+jq --argjson argv "$argv_json" '.process.terminal = false | .process.args = $argv' \
+	< "$config" > "$config.new"
 mv "$config.new" "$config"
