@@ -121,19 +121,18 @@ wait_for_status() {
 	return 1
 }
 
-# Applies a jq filter to $BUNDLE/config.json in place:
+# Applies a jq filter (the last argument) to $BUNDLE/config.json in place;
+# arguments before it go to jq:
 #   update_config '.process.args = ["true"]'
-# Further arguments go to jq (e.g. --arg name value).
+#   update_config --arg p /x '.process.cwd = $p'
 update_config() {
-	local filter="$1"
-	shift
-	jq "$@" "$filter" "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+	jq "$@" <"$BUNDLE/config.json" >"$BUNDLE/config.json.new"
 	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
 }
 
 # Sets the container's command line: set_args sh -c 'echo hi'
 set_args() {
-	update_config '.process.args = $argv' --argjson argv "$(json_array "$@")"
+	update_config --argjson argv "$(json_array "$@")" '.process.args = $argv'
 }
 
 # A JSON array of the arguments, each taken verbatim (jq 1.6 reads words like
@@ -160,6 +159,12 @@ on_teardown() {
 fail() {
 	echo "$*" >&2
 	return 1
+}
+
+# From mountinfo text on stdin, "fstype options superoptions" of the last
+# mount at $1 (the optional fields before " - " vary in number).
+mount_line() {
+	awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); print $(i + 1), $6, $(i + 3) }' | tail -n 1
 }
 
 # Every mount whose mount point lies under the bundle.

@@ -25,14 +25,21 @@ open_bundle_path() {
 	[ "${lines[2]}" -le 3 ]
 }
 
-@test "uts: hostname and domainname are the config's" {
-	update_config '.hostname = "berth-host" | .domainname = "example.org"'
-	run_in_container sh -c 'hostname; cat /proc/sys/kernel/domainname; readlink /proc/self/ns/uts'
+@test "uts: the hostname is the config's" {
+	update_config '.hostname = "berth-host"'
+	run_in_container sh -c 'hostname; readlink /proc/self/ns/uts'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = berth-host ]
-	[ "${lines[1]}" = example.org ]
-	[ "${lines[2]}" != "$(host_ns uts)" ]
+	[ "${lines[1]}" != "$(host_ns uts)" ]
 	[ "$(hostname)" != berth-host ]
+}
+
+# runc 1.1 ignores domainname (runc fails this).
+@test "uts: the domainname is the config's" {
+	update_config '.hostname = "berth-host" | .domainname = "example.org"'
+	run_in_container cat /proc/sys/kernel/domainname
+	[ "$status" -eq 0 ]
+	[ "$output" = example.org ]
 }
 
 @test "ipc: a new ipc namespace" {

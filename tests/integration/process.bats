@@ -64,7 +64,7 @@ load helpers
 }
 
 @test "the default umask is 0022" {
-	run_in_container umask
+	run_in_container sh -c umask
 	[ "$status" -eq 0 ]
 	[ "$output" = 0022 ]
 }
