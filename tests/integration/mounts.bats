@@ -100,9 +100,13 @@ load helpers
 
 @test "maskedPaths are unreadable" {
 	update_config '.linux.maskedPaths += ["/etc/passwd", "/home"]'
-	run_in_container sh -c 'wc -c < /proc/kcore; wc -c < /etc/passwd; ls -A /home | wc -l; ls -A /sys/firmware | wc -l'
+	run_in_container sh -c 'wc -c < /etc/passwd; ls -A /home | wc -l; ls -A /sys/firmware | wc -l
+		for p in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do [ -e $p ] && wc -c < $p; done; true'
 	[ "$status" -eq 0 ]
-	[ "${lines[*]}" = "0 0 0 0" ]
+	echo "$output"
+	[ "${#lines[@]}" -ge 3 ]
+	local line
+	for line in "${lines[@]}"; do [ "$line" = 0 ]; done
 }
 
 @test "readonlyPaths are not writable" {
@@ -127,19 +131,32 @@ load helpers
 	[ -e "$BUNDLE/rootfs/newfile" ]
 }
 
-@test "rootfsPropagation private, slave and shared show on the root mount" {
-	local prop
-	for prop in private slave shared; do
-		update_config --arg p "$prop" '.linux.rootfsPropagation = $p'
-		run_in_container sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo'
-		[ "$status" -eq 0 ] || fail "$prop: $output"
-		echo "$prop: $output"
-		case "$prop" in
-		private) [[ "$output" != *shared:* && "$output" != *master:* ]] ;;
-		slave) [[ "$output" == *master:* && "$output" != *shared:* ]] ;;
-		shared) [[ "$output" == *shared:* ]] ;;
-		esac
-	done
+root_mount_for() {
+	update_config --arg p "$1" '.linux.rootfsPropagation = $p'
+	run_in_container sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+	[ "$status" -eq 0 ] || fail "$1: $output"
+	echo "$1: $output"
+}
+
+@test "rootfsPropagation private: the root mount has no peers" {
+	root_mount_for private
+	[[ "$output" != *shared:* && "$output" != *master:* ]]
+}
+
+@test "rootfsPropagation slave: the root mount is not shared" {
+	root_mount_for slave
+	[[ "$output" != *shared:* ]]
+	# A slave of a private mount has no master: only where the host's mount
+	# is shared does one show.
+	if [[ "$(awk '$5 == "/"' /proc/self/mountinfo)" == *shared:* ]]; then
+		[[ "$output" == *master:* ]]
+	fi
+}
+
+# runc 1.1.5 leaves the root private when the host's / is private (runc fails this).
+@test "rootfsPropagation shared: the root mount is shared" {
+	root_mount_for shared
+	[[ "$output" == *shared:* ]]
 }
 
 @test "--no-pivot runs the container in its rootfs" {

@@ -35,7 +35,7 @@ wait_recvtty() {
 @test "terminal: the process runs on a pty received over --console-socket" {
 	start_recvtty
 	update_config '.process.terminal = true'
-	set_args sh -c '[ -t 0 ] && [ -t 1 ] && echo is-a-tty; tty; stty size; [ -c /dev/console ] && echo console'
+	set_args sh -c '[ -t 0 ] && [ -t 1 ] && echo is-a-tty; tty; [ -c /dev/console ] && echo console'
 	run_berth_detached create --console-socket "$SOCK" --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
 	berth start "$CID"
@@ -44,8 +44,7 @@ wait_recvtty() {
 	echo "$output"
 	[ "${lines[0]}" = is-a-tty ]
 	[[ "${lines[1]}" == /dev/pts/* ]]
-	[[ "${lines[2]}" =~ ^[0-9]+\ [0-9]+$ ]]
-	[ "${lines[3]}" = console ]
+	[ "${lines[2]}" = console ]
 }
 
 @test "terminal: input typed into the master reaches the process" {
