@@ -2,30 +2,33 @@
 # Builds an OCI bundle whose rootfs is Debian's busybox-static, with nothing
 # fetched from the network.
 #
-#   make-busybox-bundle.sh [--args 'cmd arg ...'] [--runtime PATH] DIR
+#   make-busybox-bundle.sh [--args 'cmd arg ...'] [--runtime PATH] DIR [-- CMD ARG...]
 #
 # DIR/rootfs gets /bin/busybox and a symlink per applet, /etc/passwd and
 # /etc/group (root, nobody, user 1000) and empty /proc /sys /dev /tmp.
 # DIR/config.json comes from `RUNTIME spec` when that works (RUNTIME defaults
 # to $BERTH, else berth on PATH), otherwise from a built-in default equal to
 # `runc spec`'s; either way process.terminal is false and process.args is set
-# (default: sh). Needs busybox-static and jq.
+# (default: sh) from --args split on blanks, or verbatim from the words after
+# `--`. Needs busybox-static and jq.
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 [--args 'cmd arg ...'] [--runtime PATH] DIR" >&2
+	echo "usage: $0 [--args 'cmd arg ...'] [--runtime PATH] DIR [-- CMD ARG...]" >&2
 	exit 2
 }
 
 args='sh'
 runtime="${BERTH:-berth}"
 dir=
+argv_given=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--args) [ $# -ge 2 ] || usage; args="$2"; shift 2 ;;
 	--args=*) args="${1#--args=}"; shift ;;
 	--runtime) [ $# -ge 2 ] || usage; runtime="$2"; shift 2 ;;
 	--runtime=*) runtime="${1#--runtime=}"; shift ;;
+	--) shift; argv_given=("$@"); break ;;
 	-h|--help) usage ;;
 	-*) echo "$0: unknown option $1" >&2; usage ;;
 	*) [ -z "$dir" ] || usage; dir="$1"; shift ;;
@@ -35,8 +38,9 @@ done
 
 busybox=
 for b in /bin/busybox /usr/bin/busybox; do
-	# Only a static busybox works in a rootfs with no libc in it.
-	if [ -x "$b" ] && ! LC_ALL=C file -L "$b" 2>/dev/null | grep -q 'dynamically linked'; then
+	# Only a static busybox works in a rootfs with no libc in it (ldd fails
+	# on a static binary).
+	if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then
 		busybox="$b"
 		break
 	fi
@@ -143,7 +147,11 @@ else
 fi
 
 # Word-split --args on purpose: it is a simple command line, not a shell script.
-read -r -a argv <<< "$args"
+if [ ${#argv_given[@]} -gt 0 ]; then
+	argv=("${argv_given[@]}")
+else
+	read -r -a argv <<< "$args"
+fi
 # Each word through --arg, which takes its value verbatim (jq 1.6 would read
 # a word like -c after --args as one of its own options).
 argv_json="$(for a in "${argv[@]}"; do jq -n --arg a "$a" '$a'; done | jq -s -c .)"
