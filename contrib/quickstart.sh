@@ -1,0 +1,77 @@
+#!/bin/bash
+# One command from a fresh Debian 12 checkout to a working berth.
+#
+#   sudo contrib/quickstart.sh demo   install build dependencies, build, install,
+#                                     and run a busybox container
+#   sudo contrib/quickstart.sh test   install, build, install, then run the unit
+#                                     tests and the integration tests; the last
+#                                     line is "N passed, M failed, K skipped"
+#
+# Needs root (apt-get, make install, containers). Runs unattended (CI=true,
+# no standard input).
+set -euo pipefail
+
+usage() {
+	echo "usage: $0 demo|test" >&2
+	exit 2
+}
+
+[ $# -eq 1 ] || usage
+mode="$1"
+case "$mode" in demo|test) ;; *) usage ;; esac
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "$0: run as root (sudo $0 $mode): it installs packages and runs containers" >&2
+	exit 1
+fi
+
+cd "$(dirname "$0")/.."
+
+# Build tools and libraries, then what the tests and the demo run:
+# reference runtimes, busybox for the rootfs, iproute2 for netns tests,
+# python3 for the console-socket receiver, podman, jq for config edits.
+packages=(
+	autoconf automake libtool pkg-config make g++ git ca-certificates
+	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
+	googletest libgtest-dev
+	bats busybox-static runc crun iproute2 python3 podman jq
+)
+
+export DEBIAN_FRONTEND=noninteractive
+echo "==> installing packages"
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}" </dev/null
+
+echo "==> building"
+./autogen.sh
+./configure
+make -j"$(nproc)"
+make install
+
+case "$mode" in
+demo)
+	work="$(mktemp -d /tmp/berth-demo.XXXXXX)"
+	id="demo-$$"
+	cleanup() {
+		berth --root "$work/state" delete --force "$id" >/dev/null 2>&1 || true
+		rm -rf "$work"
+	}
+	trap cleanup EXIT
+	echo "==> building a busybox bundle in $work/bundle"
+	BERTH=berth contrib/make-busybox-bundle.sh "$work/bundle" -- \
+		sh -c 'echo "Hello from berth: pid $$ on host $(hostname), user $(id -un)"'
+	echo "==> berth run $id"
+	berth --root "$work/state" run --bundle "$work/bundle" "$id" </dev/null
+	echo "==> done; see README.md and man berth for more"
+	;;
+test)
+	echo "==> unit tests (make check)"
+	unit_ok=yes
+	make -j"$(nproc)" check || unit_ok=no
+	[ "$unit_ok" = yes ] || echo "make check failed; see test-suite.log (counted below)"
+	echo "==> all tests"
+	rc=0
+	BERTH="${BERTH:-/usr/local/bin/berth}" tests/run-all.sh --build-dir "$PWD" </dev/null || rc=$?
+	exit "$rc"
+	;;
+esac

@@ -1,0 +1,112 @@
+#!/bin/bash
+# Runs every berth test: the GoogleTest unit binary, then each Bats file in
+# tests/integration. Prints each runner's own output and ends with one line,
+#   N passed, M failed, K skipped
+# exiting non-zero when anything failed.
+#
+#   tests/run-all.sh [--unit PATH | --no-unit] [--build-dir DIR] [FILE.bats ...]
+#
+# --unit PATH     the berth_unit_tests binary (default: looked up in --build-dir,
+#                 the current directory and the source tree)
+# --no-unit       run only the Bats files
+# --build-dir DIR where `make` ran (default: the current directory)
+# FILE.bats ...   only these Bats files (default: tests/integration/*.bats)
+#
+# Environment: BERTH (runtime under test, default /usr/local/bin/berth),
+# BATS_FILE_TIMEOUT (seconds per Bats file, default 600).
+set -uo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+src="$(cd "$here/.." && pwd)"
+unit=
+run_unit=yes
+build_dir="$PWD"
+files=()
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--unit) unit="$2"; shift 2 ;;
+	--unit=*) unit="${1#--unit=}"; shift ;;
+	--no-unit) run_unit=no; shift ;;
+	--build-dir) build_dir="$2"; shift 2 ;;
+	--build-dir=*) build_dir="${1#--build-dir=}"; shift ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run-all.sh: unknown option $1" >&2; exit 2 ;;
+	*) files+=("$1"); shift ;;
+	esac
+done
+[ ${#files[@]} -gt 0 ] || files=("$here"/integration/*.bats)
+
+passed=0
+failed=0
+skipped=0
+log="$(mktemp -d /tmp/berth-run-all.XXXXXX)"
+trap 'rm -rf "$log"' EXIT
+
+# ---- unit tests ----------------------------------------------------------
+if [ "$run_unit" = yes ]; then
+	if [ -z "$unit" ]; then
+		for candidate in "$build_dir/berth_unit_tests" "$PWD/berth_unit_tests" "$src/berth_unit_tests"; do
+			if [ -x "$candidate" ]; then unit="$candidate"; break; fi
+		done
+	fi
+	echo "=== unit tests: ${unit:-berth_unit_tests}"
+	if [ -z "$unit" ] || [ ! -x "$unit" ]; then
+		echo "not found: build first (make check), or pass --unit PATH or --no-unit"
+		failed=$((failed + 1))
+	else
+		"$unit" >"$log/unit.out" 2>&1
+		rc=$?
+		cat "$log/unit.out"
+		n() { sed -n "s/^\[  $1 *\] \([0-9][0-9]*\) tests\{0,1\}[.,].*/\1/p" "$log/unit.out" | tail -n 1; }
+		p="$(n PASSED)"
+		f="$(n FAILED)"
+		s="$(n SKIPPED)"
+		if [ -z "$p" ] && [ -z "$f" ]; then
+			echo "unit tests ended without a summary (exit status $rc)"
+			f=1
+		elif [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+			echo "unit tests exited with status $rc"
+			f=1
+		fi
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+		skipped=$((skipped + ${s:-0}))
+	fi
+fi
+
+# ---- integration tests ---------------------------------------------------
+if ! command -v bats >/dev/null; then
+	echo "=== integration tests: bats not installed (Debian: apt-get install bats)"
+	failed=$((failed + 1))
+else
+	# One prepared bundle for the whole run; the helpers copy it per test.
+	export BERTH_TEST_BUNDLE_CACHE="$log/bundle-cache"
+	for f in "${files[@]}"; do
+		echo "=== $(basename "$f")"
+		# To a file, not a pipe: a leaked container process holding the pipe
+		# open must not hang the run.
+		timeout --kill-after=10 "${BATS_FILE_TIMEOUT:-600}" bats --tap "$f" \
+			</dev/null >"$log/bats.out" 2>&1
+		rc=$?
+		cat "$log/bats.out"
+		p="$(grep -cE '^ok [0-9]+' "$log/bats.out" | head -n 1)"
+		s="$(grep -cE '^ok [0-9]+ .*# skip' "$log/bats.out" | head -n 1)"
+		nf="$(grep -cE '^not ok [0-9]+' "$log/bats.out" | head -n 1)"
+		plan="$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$log/bats.out" | head -n 1)"
+		p=$((p - s))
+		if [ -n "$plan" ] && [ $((p + s + nf)) -lt "$plan" ]; then
+			echo "# $(basename "$f"): $((plan - p - s - nf)) of $plan tests did not report (exit status $rc)"
+			nf=$((nf + plan - p - s - nf))
+		elif [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+			echo "# $(basename "$f"): bats exited with status $rc"
+			nf=1
+		fi
+		passed=$((passed + p))
+		skipped=$((skipped + s))
+		failed=$((failed + nf))
+	done
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
