@@ -116,9 +116,10 @@ Result<CapabilityResolution> resolve_capabilities(const Capabilities &config) {
         "effective capability that is not permitted)",
         names_of(extra));
   // PR_CAP_AMBIENT_RAISE fails unless the capability is permitted and
-  // inheritable; leave it out here, where the user still sees why.
+  // inheritable; leave it out here. runc's own default config asks for this,
+  // and runc ignores it silently, so it is a debug note, not a warning.
   if (uint64_t orphans = c.ambient & ~(c.permitted & c.inheritable)) {
-    w.push_back(fmt::format(
+    out.notes.push_back(fmt::format(
         "process.capabilities.ambient: {} ignored (an ambient capability must also be permitted "
         "and inheritable)",
         names_of(orphans)));

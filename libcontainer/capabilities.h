@@ -34,6 +34,8 @@ struct CapabilityResolution {
   // One sentence per dropped name, for the caller to print:
   // `process.capabilities.bounding: unknown capability "CAP_FOO" ignored`.
   std::vector<std::string> warnings;
+  // Things left out that are not the user's mistake (for --debug).
+  std::vector<std::string> notes;
 };
 
 // The kernel's highest capability number (/proc/sys/kernel/cap_last_cap, or

@@ -119,6 +119,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   if (linux.seccomp) TRY_CTX(validate_seccomp(*linux.seccomp), "config.json");
   auto caps = TRY_CTX(resolve_capabilities(spec.process->capabilities.value_or(Capabilities{})), "config.json");
   for (const auto &w : caps.warnings) log::warning(w);
+  for (const auto &n : caps.notes) log::debug(n);
 
   NamespacePlan ns = TRY(plan_namespaces(linux));
   if (ns.new_user && (linux.uid_mappings.empty() || linux.gid_mappings.empty()))

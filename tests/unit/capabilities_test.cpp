@@ -80,8 +80,9 @@ TEST(ResolveCapabilities, AmbientNeedsPermittedAndInheritable) {
   auto r = resolve_capabilities(c);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->caps.ambient, 1ull << CAP_KILL);
-  ASSERT_EQ(r->warnings.size(), 1u);
-  EXPECT_EQ(r->warnings[0],
+  EXPECT_TRUE(r->warnings.empty());
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_EQ(r->notes[0],
             "process.capabilities.ambient: CAP_CHOWN ignored (an ambient capability must also be "
             "permitted and inheritable)");
 }
