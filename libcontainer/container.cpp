@@ -154,7 +154,11 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
 
   std::string fifo = dir.file("exec.fifo");
   if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error(errno, "mkfifo {}", fifo);
-  Fd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
+  // The init holds the FIFO open read-write (which never blocks) and waits
+  // reading it; start writes the byte. Opened here, as root, so the init
+  // needs neither the state dir's path nor its permissions once it is
+  // another user inside the container.
+  Fd fifo_fd(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
   if (!fifo_fd) return sys_error(errno, "open {}", fifo);
 
   TRY(cg->create());
@@ -193,6 +197,8 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
     run_init(ctx);
   }
   child_sock.reset();
+  // Only the init may hold the FIFO: start finds "no reader" once it dies.
+  fifo_fd.reset();
 
   if (ns.new_user) TRY(write_id_maps(pid, linux.uid_mappings, linux.gid_mappings, false));
   // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
@@ -231,22 +237,14 @@ Result<void> start_container(const RuntimeOptions &rt, const std::string &id) {
   if (st == Status::Stopped) return make_error("cannot start a container that has stopped");
   if (st != Status::Created) return make_error("cannot start a container in the {} state", status_name(st));
   std::string fifo = dir.file("exec.fifo");
-  // Non-blocking open and poll, so an init that dies before opening its end
-  // cannot leave start waiting forever.
-  Fd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) return sys_error(errno, "open {}", fifo);
-  for (;;) {
-    struct pollfd p = {fd.get(), POLLIN, 0};
-    int n = ::poll(&p, 1, 100);
-    if (n > 0 && (p.revents & POLLIN)) {
-      char c;
-      if (::read(fd.get(), &c, 1) == 1) break;
-    }
-    if (!process_is_alive(s.pid, s.pid_start_time)) {
-      ::unlink(fifo.c_str());
-      return make_error("container init exited before start");
-    }
+  // The init is the FIFO's only reader: without it the open fails with ENXIO
+  // instead of blocking.
+  Fd fd(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENXIO) return make_error("container init exited before start");
+    return sys_error(errno, "open {}", fifo);
   }
+  if (::write(fd.get(), "0", 1) != 1) return sys_error(errno, "write {}", fifo);
   ::unlink(fifo.c_str());
   return {};
 }
@@ -285,7 +283,10 @@ Result<void> kill_container(const RuntimeOptions &rt, const std::string &id, int
 }
 
 Result<void> delete_container(const RuntimeOptions &rt, const std::string &id, bool force) {
-  StateDir dir = TRY(StateDir::open(rt.root, id));
+  auto opened = StateDir::open(rt.root, id);
+  // As runc: --force on a container that does not exist is not an error.
+  if (!opened && force && ::access((rt.root + "/" + id).c_str(), F_OK) < 0 && errno == ENOENT) return {};
+  StateDir dir = TRY(std::move(opened));
   auto loaded = dir.load();
   if (!loaded) {
     // A create that died before writing state: only --force may clear it.

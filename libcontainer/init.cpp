@@ -202,13 +202,12 @@ void run_init(const InitContext &ctx) {
   ::close(ctx.sync_fd);
 
   if (ctx.fifo_fd >= 0) {
-    // Re-open the O_PATH FIFO for writing; this blocks until `start` opens it
-    // for reading. The path via /proc works after pivot_root.
-    std::string path = fmt::format("/proc/self/fd/{}", ctx.fifo_fd);
-    int w = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (w < 0) _exit(1);
-    if (::write(w, "0", 1) != 1) _exit(1);
-    ::close(w);
+    // Blocks until `start` writes the byte.
+    char c;
+    ssize_t n;
+    while ((n = ::read(ctx.fifo_fd, &c, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) _exit(1);
   }
 
   // No fd of the runtime may reach the process (CVE-2024-21626).

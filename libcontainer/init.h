@@ -1,6 +1,7 @@
 // The container's init: the cloned child of `berth create`. It builds the
 // container from inside (namespaces, rootfs, terminal, user, capabilities),
-// reports Ready, waits on the exec FIFO for `start`, then execs the process.
+// reports Ready, waits reading the exec FIFO until `start` writes to it,
+// then execs the process.
 #pragma once
 
 #include <string>
@@ -19,7 +20,7 @@ struct InitContext {
   RootfsOptions rootfs;
   std::string id;
   int sync_fd = -1;         // the child's end of the socketpair
-  int fifo_fd = -1;         // O_PATH of <state>/exec.fifo, or -1 for none
+  int fifo_fd = -1;         // <state>/exec.fifo opened read-write: the start gate, or -1
   int console_fd = -1;      // connected --console-socket, or -1
   int lock_fd = -1;         // the state dir lock, shared with the parent by clone: closed first
   int preserve_fds = 0;     // fds 3 .. 3+N-1 pass into the container

@@ -65,7 +65,9 @@ Result<NamespacePlan> plan_namespaces(const Linux &linux) {
     // With a joined user namespace, the new namespaces must be made after
     // setns(user) so that it owns them; a pid namespace can still only be
     // made by clone, so it stays in clone_flags (owned by the caller's).
-    if (join_user && ns.type != NamespaceType::Pid)
+    // The cgroup namespace is rooted where the init is when it is made, so
+    // the init makes it itself, after the parent has placed it in its cgroups.
+    if ((join_user && ns.type != NamespaceType::Pid) || ns.type == NamespaceType::Cgroup)
       plan.unshare_flags |= flag;
     else
       plan.clone_flags |= flag;

@@ -103,8 +103,13 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   }
 
   root.reset();
-  if (opts.no_pivot) return move_into(opts.rootfs);
-  return pivot_into(opts.rootfs);
+  if (opts.no_pivot) TRY_VOID(move_into(opts.rootfs));
+  else TRY_VOID(pivot_into(opts.rootfs));
+  // The new root is a fresh bind mount: give it the propagation asked for
+  // (a shared rootfsPropagation must show on the container's "/").
+  if (!propagation.empty() && ::mount(nullptr, "/", nullptr, root_flags, nullptr) != 0)
+    return sys_error(errno, "set mount propagation of the container's / to \"{}\"", propagation);
+  return {};
 }
 
 Result<void> finalize_rootfs(const Spec &spec) {

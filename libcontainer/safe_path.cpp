@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <span>
 #include <vector>
 
 namespace berth {
@@ -60,7 +61,34 @@ Result<Fd> open_in_root(int root_fd, std::string_view path, int extra_flags) {
   }
 }
 
+namespace {
+
+Result<Fd> create_in_root_depth(int root_fd, std::string_view path, PathKind kind, mode_t dir_mode, int depth);
+
+// A dangling symlink on the way is created through, as runc does, but its
+// target is taken inside the root: the path is rewritten and walked again.
+Result<Fd> create_through_symlink(int root_fd, int parent_fd, const std::string &name, const std::string &prefix,
+                                  std::span<const std::string_view> rest, std::string_view path, PathKind kind,
+                                  mode_t dir_mode, int depth) {
+  char target[4096];
+  ssize_t n = ::readlinkat(parent_fd, name.c_str(), target, sizeof target - 1);
+  if (n < 0) return make_error("create \"{}\" inside the root: \"{}\" vanished while it was created", path, name);
+  if (depth >= 40) return make_error("create \"{}\" inside the root: too many levels of symbolic links", path);
+  std::string next(target, n);
+  if (next.empty() || next[0] != '/') next = prefix + "/" + next;
+  for (auto part : rest) next += "/" + std::string(part);
+  return create_in_root_depth(root_fd, next, kind, dir_mode, depth + 1);
+}
+
+}  // namespace
+
 Result<Fd> create_in_root(int root_fd, std::string_view path, PathKind kind, mode_t dir_mode) {
+  return create_in_root_depth(root_fd, path, kind, dir_mode, 0);
+}
+
+namespace {
+
+Result<Fd> create_in_root_depth(int root_fd, std::string_view path, PathKind kind, mode_t dir_mode, int depth) {
   const std::string rel = clean_relative(path);
   if (auto whole = open_in_root(root_fd, rel); whole || whole.error().code != ENOENT) {
     if (!whole) return std::unexpected(whole.error().context(fmt::format("create \"{}\"", path)));
@@ -89,7 +117,8 @@ Result<Fd> create_in_root(int root_fd, std::string_view path, PathKind kind, mod
       opened = open_in_root(root_fd, next);
       // Still missing after creating it: the entry is a symlink to nowhere.
       if (!opened && opened.error().code == ENOENT)
-        return make_error("create \"{}\" inside the root: \"{}\" is a dangling symbolic link", path, next);
+        return create_through_symlink(root_fd, parent.get(), name, prefix,
+                                      std::span(parts).subspan(i + 1), path, kind, dir_mode, depth);
     }
     if (!opened) return std::unexpected(opened.error());
     parent = std::move(*opened);
@@ -97,5 +126,7 @@ Result<Fd> create_in_root(int root_fd, std::string_view path, PathKind kind, mod
   }
   return parent;
 }
+
+}  // namespace
 
 }  // namespace berth

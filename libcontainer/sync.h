@@ -7,7 +7,7 @@
 //   Go ──────────────────────────▶ namespaces, rootfs, console, process setup
 //                    ◀──────────── Ready (args[0] found, only the fifo remains)
 //                    ◀──────────── Error{errno, message} at any step instead
-//   writes state.json, exits       blocks opening exec.fifo until `start`
+//   writes state.json, exits       blocks reading exec.fifo until `start`
 #pragma once
 
 #include <cstdint>
