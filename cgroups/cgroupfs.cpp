@@ -106,7 +106,7 @@ Result<void> rmdir_retrying(const std::string &dir) {
 }  // namespace
 
 Result<void> remove_cgroup_tree(const std::string &dir) {
-  for (const auto &child : TRY(child_cgroups(dir))) CG_TRY_VOID(remove_cgroup_tree(child));
+  for (const auto &child : TRY(child_cgroups(dir))) TRY(remove_cgroup_tree(child));
   return rmdir_retrying(dir);
 }
 

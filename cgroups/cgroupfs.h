@@ -11,17 +11,6 @@
 
 #include "libcontainer/result.h"
 
-// TRY/TRY_CTX for Result<void>: result.h's TRY yields the value and so does
-// not compile on void. Local to cgroups/ until result.h grows its own.
-#define CG_TRY_VOID(expr)                                             \
-  do {                                                                \
-    if (auto cg_r_ = (expr); !cg_r_) return std::unexpected(std::move(cg_r_.error())); \
-  } while (0)
-#define CG_TRY_VOID_CTX(expr, ctx)                                    \
-  do {                                                                \
-    if (auto cg_r_ = (expr); !cg_r_) return std::unexpected(std::move(cg_r_.error().context(ctx))); \
-  } while (0)
-
 namespace berth::cgroups {
 
 // The whole content of a (small) file, e.g. /proc/self/cgroup or cgroup.procs.

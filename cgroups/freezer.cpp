@@ -50,7 +50,7 @@ Result<void> freeze_v1(const std::string &dir) {
   // Writing FROZEN again while FREEZING makes the kernel retry the tasks that
   // were not stopped yet, so the write is part of the loop.
   auto frozen = wait_until([&]() -> Result<bool> {
-    CG_TRY_VOID_CTX(write_text(file, "FROZEN"), fmt::format("freeze cgroup {}", dir));
+    TRY_CTX(write_text(file, "FROZEN"), fmt::format("freeze cgroup {}", dir));
     return TRY(freezer_state_v1(dir)) == FreezerState::Frozen;
   });
   if (frozen && *frozen) return {};
@@ -61,7 +61,7 @@ Result<void> freeze_v1(const std::string &dir) {
 }
 
 Result<void> thaw_v1(const std::string &dir) {
-  CG_TRY_VOID_CTX(write_text(dir + "/freezer.state", "THAWED"), fmt::format("thaw cgroup {}", dir));
+  TRY_CTX(write_text(dir + "/freezer.state", "THAWED"), fmt::format("thaw cgroup {}", dir));
   return {};
 }
 
@@ -77,7 +77,7 @@ Result<FreezerState> freezer_state_v2(const std::string &dir) {
 
 Result<void> freeze_v2(const std::string &dir) {
   std::string file = dir + "/cgroup.freeze";
-  CG_TRY_VOID_CTX(write_text(file, "1"), fmt::format("freeze cgroup {}", dir));
+  TRY_CTX(write_text(file, "1"), fmt::format("freeze cgroup {}", dir));
   auto frozen = wait_until([&]() -> Result<bool> { return TRY(freezer_state_v2(dir)) == FreezerState::Frozen; });
   if (frozen && *frozen) return {};
   (void)write_text(file, "0");
@@ -87,7 +87,7 @@ Result<void> freeze_v2(const std::string &dir) {
 }
 
 Result<void> thaw_v2(const std::string &dir) {
-  CG_TRY_VOID_CTX(write_text(dir + "/cgroup.freeze", "0"), fmt::format("thaw cgroup {}", dir));
+  TRY_CTX(write_text(dir + "/cgroup.freeze", "0"), fmt::format("thaw cgroup {}", dir));
   return {};
 }
 

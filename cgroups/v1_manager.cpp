@@ -46,7 +46,7 @@ Result<void> inherit_cpuset(const std::string &leaf) {
       if (!trim(mine).empty()) continue;
       auto parents = TRY(read_text(parent_of(*it) + file));
       if (trim(parents).empty()) return make_error("{}{} is empty: no cpus or memory nodes to inherit", parent_of(*it), file);
-      CG_TRY_VOID(write_text(*it + file, trim(parents)));
+      TRY(write_text(*it + file, trim(parents)));
     }
   }
   return {};
@@ -61,10 +61,10 @@ Result<void> V1Manager::create() {
   std::vector<std::string> created;
   auto make_all = [&]() -> Result<void> {
     for (const auto &d : dirs_) {
-      CG_TRY_VOID(mkdir_all(d.path, created));
-      if (has_controller(d.key, "cpuset")) CG_TRY_VOID_CTX(inherit_cpuset(d.path), fmt::format("set up cpuset cgroup {}", d.path));
+      TRY(mkdir_all(d.path, created));
+      if (has_controller(d.key, "cpuset")) TRY_CTX(inherit_cpuset(d.path), fmt::format("set up cpuset cgroup {}", d.path));
     }
-    if (!unified_.empty()) CG_TRY_VOID(mkdir_all(unified_, created));
+    if (!unified_.empty()) TRY(mkdir_all(unified_, created));
     return {};
   };
   auto r = make_all();
@@ -78,9 +78,9 @@ Result<void> V1Manager::create() {
 Result<void> V1Manager::add_process(pid_t pid) {
   std::string value = std::to_string(pid);
   for (const auto &d : dirs_)
-    CG_TRY_VOID_CTX(write_text(d.path + "/cgroup.procs", value), fmt::format("add process {} to cgroup {}", pid, d.path));
+    TRY_CTX(write_text(d.path + "/cgroup.procs", value), fmt::format("add process {} to cgroup {}", pid, d.path));
   if (!unified_.empty())
-    CG_TRY_VOID_CTX(write_text(unified_ + "/cgroup.procs", value), fmt::format("add process {} to cgroup {}", pid, unified_));
+    TRY_CTX(write_text(unified_ + "/cgroup.procs", value), fmt::format("add process {} to cgroup {}", pid, unified_));
   return {};
 }
 

@@ -58,7 +58,7 @@ Result<void> V2Manager::create() {
 }
 
 Result<void> V2Manager::add_process(pid_t pid) {
-  CG_TRY_VOID_CTX(write_text(path_ + "/cgroup.procs", std::to_string(pid)), fmt::format("add process {} to cgroup {}", pid, path_));
+  TRY_CTX(write_text(path_ + "/cgroup.procs", std::to_string(pid)), fmt::format("add process {} to cgroup {}", pid, path_));
   return {};
 }
 

@@ -10,7 +10,6 @@
 
 #include "libcontainer/mountinfo.h"
 #include "libcontainer/safe_path.h"
-#include "libcontainer/try_void.h"
 
 namespace berth {
 namespace {
@@ -125,7 +124,7 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
       if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
         return sys_error(errno, "bind {} as {}", source, what);
       Fd top = TRY_CTX(open_in_root(tmp.get(), name), what);
-      TRY_VOID_CTX(bind_remount(fd_path(top.get()), flags | (ro ? MS_RDONLY : 0), false, o.atime_given), what);
+      TRY_CTX(bind_remount(fd_path(top.get()), flags | (ro ? MS_RDONLY : 0), false, o.atime_given), what);
     }
     // Co-mounted controllers ("cpu,cpuacct") are also reachable by each name.
     if (!v2 && name.find(',') != std::string::npos) {
@@ -141,7 +140,7 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
     }
   }
 
-  if (ro) TRY_VOID_CTX(bind_remount(fd_path(tmp.get()), flags | MS_RDONLY, false, o.atime_given), fmt::format("mount cgroup on {}", where));
+  if (ro) TRY_CTX(bind_remount(fd_path(tmp.get()), flags | MS_RDONLY, false, o.atime_given), fmt::format("mount cgroup on {}", where));
   return apply_mount_extras(tmp.get(), o, where);
 }
 

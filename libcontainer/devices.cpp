@@ -9,7 +9,6 @@
 #include <array>
 
 #include "libcontainer/safe_path.h"
-#include "libcontainer/try_void.h"
 
 namespace berth {
 namespace {
@@ -88,9 +87,9 @@ Result<void> create_devices(const Spec &spec, int root_fd, bool in_user_ns) {
     bool overridden = false;
     for (const auto &e : extra)
       if (clean_relative(e.path) == clean_relative(d.path)) overridden = true;
-    if (!overridden) TRY_VOID(create_device(d, root_fd, in_user_ns));
+    if (!overridden) TRY(create_device(d, root_fd, in_user_ns));
   }
-  for (const auto &d : extra) TRY_VOID(create_device(d, root_fd, in_user_ns));
+  for (const auto &d : extra) TRY(create_device(d, root_fd, in_user_ns));
   return {};
 }
 

@@ -6,7 +6,6 @@
 
 #include "libcontainer/mounts.h"
 #include "libcontainer/safe_path.h"
-#include "libcontainer/try_void.h"
 
 namespace berth {
 namespace {
@@ -50,7 +49,7 @@ Result<void> make_paths_readonly(const std::vector<std::string> &paths) {
     if (::mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
       return sys_error(errno, "make {} read-only: bind mount onto itself", p);
     Fd top = TRY_CTX(open_in_root(root.get(), p), fmt::format("make {} read-only", p));
-    TRY_VOID_CTX(bind_remount(fd_path(top.get()), MS_RDONLY, true), fmt::format("make {} read-only", p));
+    TRY_CTX(bind_remount(fd_path(top.get()), MS_RDONLY, true), fmt::format("make {} read-only", p));
   }
   return {};
 }

@@ -9,7 +9,6 @@
 
 #include "libcontainer/cgroup_mount.h"
 #include "libcontainer/safe_path.h"
-#include "libcontainer/try_void.h"
 
 namespace berth {
 namespace {
@@ -78,7 +77,7 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
   const std::string rel = clean_relative(m.destination);
   const std::string dest = "/" + rel;
   const std::string where = fmt::format("{} (in rootfs {})", dest, ctx.rootfs);
-  TRY_VOID(check_proc_destination(m, rel));
+  TRY(check_proc_destination(m, rel));
   ParsedMountOptions o =
       TRY_CTX(parse_mount_options(m.options), fmt::format("mounts[{}] (\"{}\")", index, m.destination));
   // Mount options may say bind; so may the type alone. A bare type "bind"
@@ -126,7 +125,7 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
     if (err == EPERM && m.type == "sysfs" && ctx.in_user_ns &&
         ::mount("/sys", target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0) {
       Fd top = TRY_CTX(open_in_root(ctx.root_fd, rel), fmt::format("mount destination \"{}\"", m.destination));
-      TRY_VOID_CTX(bind_remount(fd_path(top.get()), flags, false, o.atime_given), fmt::format("{} on {}", what, where));
+      TRY_CTX(bind_remount(fd_path(top.get()), flags, false, o.atime_given), fmt::format("{} on {}", what, where));
       return apply_mount_extras(top.get(), o, where);
     }
     return sys_error(err, "{} on {}", what, where);
@@ -135,7 +134,7 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
   // The fd still names the directory under the new mount; reopen to reach the mount itself.
   Fd top = TRY_CTX(open_in_root(ctx.root_fd, rel), fmt::format("mount destination \"{}\"", m.destination));
   if (bind && (flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0)
-    TRY_VOID_CTX(bind_remount(fd_path(top.get()), flags, false, o.atime_given), fmt::format("{} on {}", what, where));
+    TRY_CTX(bind_remount(fd_path(top.get()), flags, false, o.atime_given), fmt::format("{} on {}", what, where));
   return apply_mount_extras(top.get(), o, where);
 }
 

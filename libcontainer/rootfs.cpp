@@ -11,7 +11,6 @@
 #include "libcontainer/mountinfo.h"
 #include "libcontainer/mounts.h"
 #include "libcontainer/safe_path.h"
-#include "libcontainer/try_void.h"
 #include "libcontainer/sysctl.h"
 
 namespace berth {
@@ -73,7 +72,7 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   if (root_flags == 0) root_flags = MS_SLAVE | MS_REC;
   if (::mount(nullptr, "/", nullptr, root_flags, nullptr) != 0)
     return sys_error(errno, "set mount propagation of / to \"{}\"", propagation.empty() ? "rslave" : propagation);
-  TRY_VOID(make_parent_private(opts.rootfs));
+  TRY(make_parent_private(opts.rootfs));
   if (::mount(opts.rootfs.c_str(), opts.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
     return sys_error(errno, "bind mount rootfs {} onto itself", opts.rootfs);
 
@@ -90,7 +89,7 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   bool dev_is_bind = false, have_devpts = false;
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const Mount &m = spec.mounts[i];
-    TRY_VOID(mount_spec_entry(m, i, ctx));
+    TRY(mount_spec_entry(m, i, ctx));
     const std::string rel = clean_relative(m.destination);
     if (rel == "dev" && is_bind(m)) dev_is_bind = true;
     if (rel == "dev/pts" && m.type == "devpts") have_devpts = true;
@@ -98,13 +97,13 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
 
   // A /dev bound from elsewhere is taken as it is; otherwise it is filled as runc does.
   if (!dev_is_bind) {
-    TRY_VOID_CTX(create_devices(spec, root.get(), opts.in_user_ns), fmt::format("rootfs {}", opts.rootfs));
-    TRY_VOID_CTX(create_dev_links(root.get(), have_devpts), fmt::format("rootfs {}", opts.rootfs));
+    TRY_CTX(create_devices(spec, root.get(), opts.in_user_ns), fmt::format("rootfs {}", opts.rootfs));
+    TRY_CTX(create_dev_links(root.get(), have_devpts), fmt::format("rootfs {}", opts.rootfs));
   }
 
   root.reset();
-  if (opts.no_pivot) TRY_VOID(move_into(opts.rootfs));
-  else TRY_VOID(pivot_into(opts.rootfs));
+  if (opts.no_pivot) TRY(move_into(opts.rootfs));
+  else TRY(pivot_into(opts.rootfs));
   // The new root is a fresh bind mount: give it the propagation asked for
   // (a shared rootfsPropagation must show on the container's "/").
   if (!propagation.empty() && ::mount(nullptr, "/", nullptr, root_flags, nullptr) != 0)
@@ -115,16 +114,16 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
 Result<void> finalize_rootfs(const Spec &spec) {
   if (spec.linux) {
     // Before readonlyPaths: /proc/sys is usually one of them.
-    TRY_VOID(apply_sysctls(spec.linux->sysctl));
-    TRY_VOID(make_paths_readonly(spec.linux->readonly_paths));
-    TRY_VOID(mask_paths(spec.linux->masked_paths));
+    TRY(apply_sysctls(spec.linux->sysctl));
+    TRY(make_paths_readonly(spec.linux->readonly_paths));
+    TRY(mask_paths(spec.linux->masked_paths));
   }
   for (const auto &m : spec.mounts) {
     if (clean_relative(m.destination) != "dev") continue;
     auto o = TRY(parse_mount_options(m.options));
-    if (o.flags & MS_RDONLY) TRY_VOID_CTX(bind_remount("/dev", o.flags, false, o.atime_given), "make /dev read-only");
+    if (o.flags & MS_RDONLY) TRY_CTX(bind_remount("/dev", o.flags, false, o.atime_given), "make /dev read-only");
   }
-  if (spec.root && spec.root->readonly) TRY_VOID_CTX(bind_remount("/", MS_RDONLY, false), "make the root read-only");
+  if (spec.root && spec.root->readonly) TRY_CTX(bind_remount("/", MS_RDONLY, false), "make the root read-only");
   return {};
 }
 

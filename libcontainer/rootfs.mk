@@ -8,8 +8,8 @@ libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/safe_path.h libcontainer/safe_path.cpp \
 	libcontainer/devices.h libcontainer/devices.cpp \
 	libcontainer/masked_paths.h libcontainer/masked_paths.cpp \
-	libcontainer/sysctl.h libcontainer/sysctl.cpp \
-	libcontainer/try_void.h
+	libcontainer/sysctl.h libcontainer/sysctl.cpp
+
 berth_unit_tests_SOURCES += \
 	tests/unit/mount_options_test.cpp \
 	tests/unit/safe_path_test.cpp \

@@ -15,14 +15,6 @@
 
 #include "libcontainer/result.h"
 
-// TRY for a Result whose value is not wanted, Result<void> included (the TRY
-// of result.h yields the value, so it cannot take a Result<void>).
-#define SPEC_TRY(expr)                                                                  \
-  do {                                                                                  \
-    auto &&spec_try_result_ = (expr);                                                   \
-    if (!spec_try_result_) return std::unexpected(std::move(spec_try_result_.error())); \
-  } while (0)
-
 namespace berth::spec_json {
 
 using Json = nlohmann::json;
@@ -94,7 +86,7 @@ class Object {
   // Required fields: "<path>: required field missing" when absent.
   template <typename T>
   Result<void> get_required(std::string_view key, T &out) const {
-    SPEC_TRY(require(key));
+    TRY(require(key));
     return get(key, out);
   }
 
@@ -108,7 +100,7 @@ class Object {
 template <typename F>
 Result<void> for_each_element(const Json &j, std::string_view path, F &&parse) {
   if (!j.is_array()) return path_error(path, "expected an array");
-  for (size_t i = 0; i < j.size(); ++i) SPEC_TRY(parse(j[i], index_path(path, i)));
+  for (size_t i = 0; i < j.size(); ++i) TRY(parse(j[i], index_path(path, i)));
   return {};
 }
 
@@ -116,7 +108,7 @@ Result<void> for_each_element(const Json &j, std::string_view path, F &&parse) {
 template <typename F>
 Result<void> for_each_member(const Json &j, std::string_view path, F &&parse) {
   if (!j.is_object()) return path_error(path, "expected an object");
-  for (const auto &[key, value] : j.items()) SPEC_TRY(parse(key, value, child_path(path, key)));
+  for (const auto &[key, value] : j.items()) TRY(parse(key, value, child_path(path, key)));
   return {};
 }
 

@@ -87,38 +87,38 @@ Result<void> check_absolute(std::string_view value, std::string_view path) {
 Result<User> parse_user(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   User user;
-  SPEC_TRY(o.get("uid", user.uid));
-  SPEC_TRY(o.get("gid", user.gid));
-  SPEC_TRY(o.get("umask", user.umask));
+  TRY(o.get("uid", user.uid));
+  TRY(o.get("gid", user.gid));
+  TRY(o.get("umask", user.umask));
   if (const Json *gids = o.find("additionalGids")) {
-    SPEC_TRY(
+    TRY(
         for_each_element(*gids, o.path_of("additionalGids"), [&](const Json &g, const std::string &p) -> Result<void> {
           user.additional_gids.push_back(TRY(to_integer<uint32_t>(g, p)));
           return {};
         }));
   }
-  SPEC_TRY(o.get("username", user.username));
+  TRY(o.get("username", user.username));
   return user;
 }
 
 Result<Capabilities> parse_capabilities(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Capabilities caps;
-  SPEC_TRY(o.get("bounding", caps.bounding));
-  SPEC_TRY(o.get("effective", caps.effective));
-  SPEC_TRY(o.get("inheritable", caps.inheritable));
-  SPEC_TRY(o.get("permitted", caps.permitted));
-  SPEC_TRY(o.get("ambient", caps.ambient));
+  TRY(o.get("bounding", caps.bounding));
+  TRY(o.get("effective", caps.effective));
+  TRY(o.get("inheritable", caps.inheritable));
+  TRY(o.get("permitted", caps.permitted));
+  TRY(o.get("ambient", caps.ambient));
   return caps;
 }
 
 Result<Rlimit> parse_rlimit(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Rlimit r;
-  SPEC_TRY(o.get_required("type", r.type));
-  SPEC_TRY(check_one_of(r.type, kRlimits, o.path_of("type"), "rlimit type"));
-  SPEC_TRY(o.get_required("soft", r.soft));
-  SPEC_TRY(o.get_required("hard", r.hard));
+  TRY(o.get_required("type", r.type));
+  TRY(check_one_of(r.type, kRlimits, o.path_of("type"), "rlimit type"));
+  TRY(o.get_required("soft", r.soft));
+  TRY(o.get_required("hard", r.hard));
   if (r.soft > r.hard) return path_error(o.path(), "soft limit {} is above hard limit {}", r.soft, r.hard);
   return r;
 }
@@ -126,21 +126,21 @@ Result<Rlimit> parse_rlimit(const Json &j, std::string path) {
 Result<Process> parse_process(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Process p;
-  SPEC_TRY(o.get("terminal", p.terminal));
+  TRY(o.get("terminal", p.terminal));
   if (const Json *cs = o.find("consoleSize")) {
     auto c = TRY(Object::open(*cs, o.path_of("consoleSize")));
     ConsoleSize size;
-    SPEC_TRY(c.get_required("height", size.height));
-    SPEC_TRY(c.get_required("width", size.width));
+    TRY(c.get_required("height", size.height));
+    TRY(c.get_required("width", size.width));
     p.console_size = size;
   }
   if (const Json *u = o.find("user")) p.user = TRY(parse_user(*u, o.path_of("user")));
 
-  SPEC_TRY(o.get_required("args", p.args));
+  TRY(o.get_required("args", p.args));
   if (p.args.empty()) return path_error(o.path_of("args"), "must not be empty");
-  SPEC_TRY(o.get("commandLine", p.command_line));
+  TRY(o.get("commandLine", p.command_line));
 
-  SPEC_TRY(o.get("env", p.env));
+  TRY(o.get("env", p.env));
   for (size_t i = 0; i < p.env.size(); ++i) {
     const std::string &e = p.env[i];
     auto eq = e.find('=');
@@ -148,14 +148,14 @@ Result<Process> parse_process(const Json &j, std::string path) {
       return path_error(index_path(o.path_of("env"), i), "must be in the form KEY=VALUE, got \"{}\"", e);
   }
 
-  SPEC_TRY(o.get_required("cwd", p.cwd));
-  SPEC_TRY(check_absolute(p.cwd, o.path_of("cwd")));
+  TRY(o.get_required("cwd", p.cwd));
+  TRY(check_absolute(p.cwd, o.path_of("cwd")));
 
   if (const Json *c = o.find("capabilities")) p.capabilities = TRY(parse_capabilities(*c, o.path_of("capabilities")));
 
   if (const Json *rl = o.find("rlimits")) {
     std::set<std::string> seen;
-    SPEC_TRY(for_each_element(*rl, o.path_of("rlimits"), [&](const Json &e, const std::string &ep) -> Result<void> {
+    TRY(for_each_element(*rl, o.path_of("rlimits"), [&](const Json &e, const std::string &ep) -> Result<void> {
       Rlimit r = TRY(parse_rlimit(e, ep));
       if (!seen.insert(r.type).second)
         return path_error(child_path(ep, "type"), "duplicate rlimit type \"{}\"", r.type);
@@ -164,19 +164,19 @@ Result<Process> parse_process(const Json &j, std::string path) {
     }));
   }
 
-  SPEC_TRY(o.get("noNewPrivileges", p.no_new_privileges));
-  SPEC_TRY(o.get("apparmorProfile", p.apparmor_profile));
-  SPEC_TRY(o.get("oomScoreAdj", p.oom_score_adj));
+  TRY(o.get("noNewPrivileges", p.no_new_privileges));
+  TRY(o.get("apparmorProfile", p.apparmor_profile));
+  TRY(o.get("oomScoreAdj", p.oom_score_adj));
   if (p.oom_score_adj && (*p.oom_score_adj < -1000 || *p.oom_score_adj > 1000))
     return path_error(o.path_of("oomScoreAdj"), "must be between -1000 and 1000, got {}", *p.oom_score_adj);
-  SPEC_TRY(o.get("selinuxLabel", p.selinux_label));
+  TRY(o.get("selinuxLabel", p.selinux_label));
 
   if (const Json *io = o.find("ioPriority")) {
     auto c = TRY(Object::open(*io, o.path_of("ioPriority")));
     IoPriority prio;
-    SPEC_TRY(c.get_required("class", prio.klass));
-    SPEC_TRY(check_one_of(prio.klass, kIoPriorityClasses, c.path_of("class"), "I/O priority class"));
-    SPEC_TRY(c.get("priority", prio.priority));
+    TRY(c.get_required("class", prio.klass));
+    TRY(check_one_of(prio.klass, kIoPriorityClasses, c.path_of("class"), "I/O priority class"));
+    TRY(c.get("priority", prio.priority));
     // The kernel keeps 3 bits of priority data per class.
     if (prio.priority < 0 || prio.priority > 7)
       return path_error(c.path_of("priority"), "must be between 0 and 7, got {}", prio.priority);
@@ -186,26 +186,26 @@ Result<Process> parse_process(const Json &j, std::string path) {
   if (const Json *sj = o.find("scheduler")) {
     auto s = TRY(Object::open(*sj, o.path_of("scheduler")));
     Scheduler sched;
-    SPEC_TRY(s.get_required("policy", sched.policy));
-    SPEC_TRY(check_one_of(sched.policy, kSchedulerPolicies, s.path_of("policy"), "scheduler policy"));
-    SPEC_TRY(s.get("nice", sched.nice));
+    TRY(s.get_required("policy", sched.policy));
+    TRY(check_one_of(sched.policy, kSchedulerPolicies, s.path_of("policy"), "scheduler policy"));
+    TRY(s.get("nice", sched.nice));
     if (sched.nice && (*sched.nice < -20 || *sched.nice > 19))
       return path_error(s.path_of("nice"), "must be between -20 and 19, got {}", *sched.nice);
-    SPEC_TRY(s.get("priority", sched.priority));
-    SPEC_TRY(s.get("flags", sched.flags));
+    TRY(s.get("priority", sched.priority));
+    TRY(s.get("flags", sched.flags));
     for (size_t i = 0; i < sched.flags.size(); ++i)
-      SPEC_TRY(check_one_of(sched.flags[i], kSchedulerFlags, index_path(s.path_of("flags"), i), "scheduler flag"));
-    SPEC_TRY(s.get("runtime", sched.runtime));
-    SPEC_TRY(s.get("deadline", sched.deadline));
-    SPEC_TRY(s.get("period", sched.period));
+      TRY(check_one_of(sched.flags[i], kSchedulerFlags, index_path(s.path_of("flags"), i), "scheduler flag"));
+    TRY(s.get("runtime", sched.runtime));
+    TRY(s.get("deadline", sched.deadline));
+    TRY(s.get("period", sched.period));
     p.scheduler = std::move(sched);
   }
 
   if (const Json *aj = o.find("execCPUAffinity")) {
     auto a = TRY(Object::open(*aj, o.path_of("execCPUAffinity")));
     CpuAffinity aff;
-    SPEC_TRY(a.get("initial", aff.initial));
-    SPEC_TRY(a.get("final", aff.final));
+    TRY(a.get("initial", aff.initial));
+    TRY(a.get("final", aff.final));
     for (auto [key, value] : {std::pair{"initial", &aff.initial}, std::pair{"final", &aff.final}}) {
       if (!std::ranges::all_of(*value,
                                [](char c) { return (c >= '0' && c <= '9') || c == ',' || c == '-' || c == ' '; }))
@@ -221,9 +221,9 @@ Result<Process> parse_process(const Json &j, std::string path) {
 Result<IdMapping> parse_id_mapping(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   IdMapping m;
-  SPEC_TRY(o.get_required("containerID", m.container_id));
-  SPEC_TRY(o.get_required("hostID", m.host_id));
-  SPEC_TRY(o.get_required("size", m.size));
+  TRY(o.get_required("containerID", m.container_id));
+  TRY(o.get_required("hostID", m.host_id));
+  TRY(o.get_required("size", m.size));
   if (m.size == 0) return path_error(o.path_of("size"), "must be greater than 0");
   return m;
 }
@@ -231,7 +231,7 @@ Result<IdMapping> parse_id_mapping(const Json &j, std::string path) {
 Result<std::vector<IdMapping>> parse_id_mappings(const Object &o, std::string_view key) {
   std::vector<IdMapping> out;
   if (const Json *j = o.find(key)) {
-    SPEC_TRY(for_each_element(*j, o.path_of(key), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*j, o.path_of(key), [&](const Json &e, const std::string &p) -> Result<void> {
       out.push_back(TRY(parse_id_mapping(e, p)));
       return {};
     }));
@@ -242,11 +242,11 @@ Result<std::vector<IdMapping>> parse_id_mappings(const Object &o, std::string_vi
 Result<Mount> parse_mount(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Mount m;
-  SPEC_TRY(o.get_required("destination", m.destination));
-  SPEC_TRY(check_absolute(m.destination, o.path_of("destination")));
-  SPEC_TRY(o.get("type", m.type));
-  SPEC_TRY(o.get("source", m.source));
-  SPEC_TRY(o.get("options", m.options));
+  TRY(o.get_required("destination", m.destination));
+  TRY(check_absolute(m.destination, o.path_of("destination")));
+  TRY(o.get("type", m.type));
+  TRY(o.get("source", m.source));
+  TRY(o.get("options", m.options));
   m.uid_mappings = TRY(parse_id_mappings(o, "uidMappings"));
   m.gid_mappings = TRY(parse_id_mappings(o, "gidMappings"));
   // An idmapped mount needs both maps; one alone cannot be applied.
@@ -258,11 +258,11 @@ Result<Mount> parse_mount(const Json &j, std::string path) {
 Result<Hook> parse_hook(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Hook h;
-  SPEC_TRY(o.get_required("path", h.path));
-  SPEC_TRY(check_absolute(h.path, o.path_of("path")));
-  SPEC_TRY(o.get("args", h.args));
-  SPEC_TRY(o.get("env", h.env));
-  SPEC_TRY(o.get("timeout", h.timeout));
+  TRY(o.get_required("path", h.path));
+  TRY(check_absolute(h.path, o.path_of("path")));
+  TRY(o.get("args", h.args));
+  TRY(o.get("env", h.env));
+  TRY(o.get("timeout", h.timeout));
   if (h.timeout && *h.timeout <= 0)
     return path_error(o.path_of("timeout"), "must be greater than 0, got {}", *h.timeout);
   return h;
@@ -282,7 +282,7 @@ Result<Hooks> parse_hooks(const Json &j, std::string path) {
   for (auto [key, list] : lists) {
     const Json *a = o.find(key);
     if (!a) continue;
-    SPEC_TRY(for_each_element(*a, o.path_of(key), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*a, o.path_of(key), [&](const Json &e, const std::string &p) -> Result<void> {
       list->push_back(TRY(parse_hook(e, p)));
       return {};
     }));
@@ -294,17 +294,17 @@ Result<Hooks> parse_hooks(const Json &j, std::string path) {
 
 Result<std::vector<Namespace>> parse_namespaces(const Json &j, const std::string &path) {
   std::vector<Namespace> out;
-  SPEC_TRY(for_each_element(j, path, [&](const Json &e, const std::string &p) -> Result<void> {
+  TRY(for_each_element(j, path, [&](const Json &e, const std::string &p) -> Result<void> {
     auto o = TRY(Object::open(e, p));
     std::string type;
-    SPEC_TRY(o.get_required("type", type));
+    TRY(o.get_required("type", type));
     auto t = namespace_type_from_name(type);
     if (!t) return path_error(o.path_of("type"), "unknown namespace type \"{}\"", type);
     if (std::ranges::any_of(out, [&](const Namespace &ns) { return ns.type == *t; }))
       return path_error(o.path_of("type"), "duplicate namespace type \"{}\"", type);
     Namespace ns{*t, {}};
-    SPEC_TRY(o.get("path", ns.path));
-    if (!ns.path.empty()) SPEC_TRY(check_absolute(ns.path, o.path_of("path")));
+    TRY(o.get("path", ns.path));
+    if (!ns.path.empty()) TRY(check_absolute(ns.path, o.path_of("path")));
     out.push_back(std::move(ns));
     return {};
   }));
@@ -315,27 +315,27 @@ Result<Device> parse_device(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Device d;
   std::string type;
-  SPEC_TRY(o.get_required("type", type));
+  TRY(o.get_required("type", type));
   if (type.size() != 1 || std::string_view("cbup").find(type[0]) == std::string_view::npos)
     return path_error(o.path_of("type"), "unknown device type \"{}\", expected one of c, b, u, p", type);
   d.type = type[0];
-  SPEC_TRY(o.get_required("path", d.path));
-  SPEC_TRY(check_absolute(d.path, o.path_of("path")));
+  TRY(o.get_required("path", d.path));
+  TRY(check_absolute(d.path, o.path_of("path")));
   // A FIFO has no device number; every other node needs one.
   if (d.type == 'p') {
-    SPEC_TRY(o.get("major", d.major));
-    SPEC_TRY(o.get("minor", d.minor));
+    TRY(o.get("major", d.major));
+    TRY(o.get("minor", d.minor));
   } else {
-    SPEC_TRY(o.get_required("major", d.major));
-    SPEC_TRY(o.get_required("minor", d.minor));
+    TRY(o.get_required("major", d.major));
+    TRY(o.get_required("minor", d.minor));
   }
   if (d.major < 0) return path_error(o.path_of("major"), "must not be negative, got {}", d.major);
   if (d.minor < 0) return path_error(o.path_of("minor"), "must not be negative, got {}", d.minor);
-  SPEC_TRY(o.get("fileMode", d.file_mode));
+  TRY(o.get("fileMode", d.file_mode));
   if (d.file_mode && *d.file_mode > 07777)
     return path_error(o.path_of("fileMode"), "must hold permission bits only (at most 07777), got {:#o}", *d.file_mode);
-  SPEC_TRY(o.get("uid", d.uid));
-  SPEC_TRY(o.get("gid", d.gid));
+  TRY(o.get("uid", d.uid));
+  TRY(o.get("gid", d.gid));
   return d;
 }
 
@@ -354,13 +354,13 @@ Result<void> check_interface_name(std::string_view name, std::string_view path) 
 Result<DeviceCgroupRule> parse_device_rule(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   DeviceCgroupRule r;
-  SPEC_TRY(o.get_required("allow", r.allow));
-  SPEC_TRY(o.get("type", r.type));
+  TRY(o.get_required("allow", r.allow));
+  TRY(o.get("type", r.type));
   if (!r.type.empty() && r.type != "a" && r.type != "c" && r.type != "b")
     return path_error(o.path_of("type"), "unknown device type \"{}\", expected one of a, c, b", r.type);
-  SPEC_TRY(o.get("major", r.major));
-  SPEC_TRY(o.get("minor", r.minor));
-  SPEC_TRY(o.get("access", r.access));
+  TRY(o.get("major", r.major));
+  TRY(o.get("minor", r.minor));
+  TRY(o.get("access", r.access));
   if (!std::ranges::all_of(r.access, [](char c) { return c == 'r' || c == 'w' || c == 'm'; }))
     return path_error(o.path_of("access"), "invalid device access \"{}\", expected letters from \"rwm\"", r.access);
   return r;
@@ -368,7 +368,7 @@ Result<DeviceCgroupRule> parse_device_rule(const Json &j, std::string path) {
 
 // Memory sizes: bytes, with -1 meaning unlimited as the cgroup files accept it.
 Result<void> get_memory_size(const Object &o, std::string_view key, std::optional<int64_t> &out) {
-  SPEC_TRY(o.get(key, out));
+  TRY(o.get(key, out));
   if (out && *out < -1) return path_error(o.path_of(key), "must be -1 (unlimited) or a size in bytes, got {}", *out);
   return {};
 }
@@ -376,57 +376,57 @@ Result<void> get_memory_size(const Object &o, std::string_view key, std::optiona
 Result<MemoryResources> parse_memory(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   MemoryResources m;
-  SPEC_TRY(get_memory_size(o, "limit", m.limit));
-  SPEC_TRY(get_memory_size(o, "reservation", m.reservation));
-  SPEC_TRY(get_memory_size(o, "swap", m.swap));
-  SPEC_TRY(get_memory_size(o, "kernel", m.kernel));
-  SPEC_TRY(get_memory_size(o, "kernelTCP", m.kernel_tcp));
-  SPEC_TRY(o.get("swappiness", m.swappiness));
+  TRY(get_memory_size(o, "limit", m.limit));
+  TRY(get_memory_size(o, "reservation", m.reservation));
+  TRY(get_memory_size(o, "swap", m.swap));
+  TRY(get_memory_size(o, "kernel", m.kernel));
+  TRY(get_memory_size(o, "kernelTCP", m.kernel_tcp));
+  TRY(o.get("swappiness", m.swappiness));
   if (m.swappiness && *m.swappiness > 100)
     return path_error(o.path_of("swappiness"), "must be between 0 and 100, got {}", *m.swappiness);
-  SPEC_TRY(o.get("disableOOMKiller", m.disable_oom_killer));
-  SPEC_TRY(o.get("useHierarchy", m.use_hierarchy));
-  SPEC_TRY(o.get("checkBeforeUpdate", m.check_before_update));
+  TRY(o.get("disableOOMKiller", m.disable_oom_killer));
+  TRY(o.get("useHierarchy", m.use_hierarchy));
+  TRY(o.get("checkBeforeUpdate", m.check_before_update));
   return m;
 }
 
 Result<CpuResources> parse_cpu(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   CpuResources c;
-  SPEC_TRY(o.get("shares", c.shares));
-  SPEC_TRY(o.get("quota", c.quota));
-  SPEC_TRY(o.get("burst", c.burst));
-  SPEC_TRY(o.get("period", c.period));
-  SPEC_TRY(o.get("realtimeRuntime", c.realtime_runtime));
-  SPEC_TRY(o.get("realtimePeriod", c.realtime_period));
-  SPEC_TRY(o.get("cpus", c.cpus));
-  SPEC_TRY(o.get("mems", c.mems));
-  SPEC_TRY(o.get("idle", c.idle));
+  TRY(o.get("shares", c.shares));
+  TRY(o.get("quota", c.quota));
+  TRY(o.get("burst", c.burst));
+  TRY(o.get("period", c.period));
+  TRY(o.get("realtimeRuntime", c.realtime_runtime));
+  TRY(o.get("realtimePeriod", c.realtime_period));
+  TRY(o.get("cpus", c.cpus));
+  TRY(o.get("mems", c.mems));
+  TRY(o.get("idle", c.idle));
   return c;
 }
 
 Result<ThrottleDevice> parse_throttle_device(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   ThrottleDevice d;
-  SPEC_TRY(o.get_required("major", d.major));
-  SPEC_TRY(o.get_required("minor", d.minor));
-  SPEC_TRY(o.get_required("rate", d.rate));
+  TRY(o.get_required("major", d.major));
+  TRY(o.get_required("minor", d.minor));
+  TRY(o.get_required("rate", d.rate));
   return d;
 }
 
 Result<BlockIoResources> parse_block_io(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   BlockIoResources b;
-  SPEC_TRY(o.get("weight", b.weight));
-  SPEC_TRY(o.get("leafWeight", b.leaf_weight));
+  TRY(o.get("weight", b.weight));
+  TRY(o.get("leafWeight", b.leaf_weight));
   if (const Json *wd = o.find("weightDevice")) {
-    SPEC_TRY(for_each_element(*wd, o.path_of("weightDevice"), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*wd, o.path_of("weightDevice"), [&](const Json &e, const std::string &p) -> Result<void> {
       auto d = TRY(Object::open(e, p));
       WeightDevice w;
-      SPEC_TRY(d.get_required("major", w.major));
-      SPEC_TRY(d.get_required("minor", w.minor));
-      SPEC_TRY(d.get("weight", w.weight));
-      SPEC_TRY(d.get("leafWeight", w.leaf_weight));
+      TRY(d.get_required("major", w.major));
+      TRY(d.get_required("minor", w.minor));
+      TRY(d.get("weight", w.weight));
+      TRY(d.get("leafWeight", w.leaf_weight));
       b.weight_device.push_back(w);
       return {};
     }));
@@ -440,7 +440,7 @@ Result<BlockIoResources> parse_block_io(const Json &j, std::string path) {
   for (auto [key, list] : throttles) {
     const Json *a = o.find(key);
     if (!a) continue;
-    SPEC_TRY(for_each_element(*a, o.path_of(key), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*a, o.path_of(key), [&](const Json &e, const std::string &p) -> Result<void> {
       list->push_back(TRY(parse_throttle_device(e, p)));
       return {};
     }));
@@ -451,24 +451,24 @@ Result<BlockIoResources> parse_block_io(const Json &j, std::string path) {
 Result<HugepageLimit> parse_hugepage_limit(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   HugepageLimit h;
-  SPEC_TRY(o.get_required("pageSize", h.page_size));
+  TRY(o.get_required("pageSize", h.page_size));
   static const std::regex page_size(R"([1-9][0-9]*[KMGTP]?B)");
   if (!std::regex_match(h.page_size, page_size))
     return path_error(o.path_of("pageSize"), "invalid page size \"{}\", expected a size like \"2MB\"", h.page_size);
-  SPEC_TRY(o.get_required("limit", h.limit));
+  TRY(o.get_required("limit", h.limit));
   return h;
 }
 
 Result<NetworkResources> parse_network(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   NetworkResources n;
-  SPEC_TRY(o.get("classID", n.class_id));
+  TRY(o.get("classID", n.class_id));
   if (const Json *pr = o.find("priorities")) {
-    SPEC_TRY(for_each_element(*pr, o.path_of("priorities"), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*pr, o.path_of("priorities"), [&](const Json &e, const std::string &p) -> Result<void> {
       auto po = TRY(Object::open(e, p));
       NetworkPriority prio;
-      SPEC_TRY(po.get_required("name", prio.name));
-      SPEC_TRY(po.get_required("priority", prio.priority));
+      TRY(po.get_required("name", prio.name));
+      TRY(po.get_required("priority", prio.priority));
       n.priorities.push_back(std::move(prio));
       return {};
     }));
@@ -480,7 +480,7 @@ Result<Resources> parse_resources(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Resources r;
   if (const Json *d = o.find("devices")) {
-    SPEC_TRY(for_each_element(*d, o.path_of("devices"), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*d, o.path_of("devices"), [&](const Json &e, const std::string &p) -> Result<void> {
       r.devices.push_back(TRY(parse_device_rule(e, p)));
       return {};
     }));
@@ -489,11 +489,11 @@ Result<Resources> parse_resources(const Json &j, std::string path) {
   if (const Json *c = o.find("cpu")) r.cpu = TRY(parse_cpu(*c, o.path_of("cpu")));
   if (const Json *pj = o.find("pids")) {
     auto p = TRY(Object::open(*pj, o.path_of("pids")));
-    SPEC_TRY(p.get("limit", r.pids_limit));
+    TRY(p.get("limit", r.pids_limit));
   }
   if (const Json *b = o.find("blockIO")) r.block_io = TRY(parse_block_io(*b, o.path_of("blockIO")));
   if (const Json *h = o.find("hugepageLimits")) {
-    SPEC_TRY(
+    TRY(
         for_each_element(*h, o.path_of("hugepageLimits"), [&](const Json &e, const std::string &p) -> Result<void> {
           r.hugepage_limits.push_back(TRY(parse_hugepage_limit(e, p)));
           return {};
@@ -501,17 +501,17 @@ Result<Resources> parse_resources(const Json &j, std::string path) {
   }
   if (const Json *n = o.find("network")) r.network = TRY(parse_network(*n, o.path_of("network")));
   if (const Json *rd = o.find("rdma")) {
-    SPEC_TRY(for_each_member(*rd, o.path_of("rdma"),
+    TRY(for_each_member(*rd, o.path_of("rdma"),
                              [&](const std::string &dev, const Json &v, const std::string &p) -> Result<void> {
                                auto lo = TRY(Object::open(v, p));
                                RdmaLimit limit;
-                               SPEC_TRY(lo.get("hcaHandles", limit.hca_handles));
-                               SPEC_TRY(lo.get("hcaObjects", limit.hca_objects));
+                               TRY(lo.get("hcaHandles", limit.hca_handles));
+                               TRY(lo.get("hcaObjects", limit.hca_objects));
                                r.rdma[dev] = limit;
                                return {};
                              }));
   }
-  SPEC_TRY(o.get("unified", r.unified));
+  TRY(o.get("unified", r.unified));
   return r;
 }
 
@@ -520,22 +520,22 @@ Result<Resources> parse_resources(const Json &j, std::string path) {
 Result<SeccompSyscall> parse_syscall(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   SeccompSyscall s;
-  SPEC_TRY(o.get_required("names", s.names));
+  TRY(o.get_required("names", s.names));
   if (s.names.empty()) return path_error(o.path_of("names"), "must not be empty");
-  SPEC_TRY(o.get_required("action", s.action));
-  SPEC_TRY(check_one_of(s.action, kSeccompActions, o.path_of("action"), "seccomp action"));
-  SPEC_TRY(o.get("errnoRet", s.errno_ret));
+  TRY(o.get_required("action", s.action));
+  TRY(check_one_of(s.action, kSeccompActions, o.path_of("action"), "seccomp action"));
+  TRY(o.get("errnoRet", s.errno_ret));
   if (const Json *a = o.find("args")) {
-    SPEC_TRY(for_each_element(*a, o.path_of("args"), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*a, o.path_of("args"), [&](const Json &e, const std::string &p) -> Result<void> {
       auto ao = TRY(Object::open(e, p));
       SeccompArg arg;
-      SPEC_TRY(ao.get_required("index", arg.index));
+      TRY(ao.get_required("index", arg.index));
       // seccomp_data carries six syscall arguments.
       if (arg.index > 5) return path_error(ao.path_of("index"), "must be between 0 and 5, got {}", arg.index);
-      SPEC_TRY(ao.get_required("value", arg.value));
-      SPEC_TRY(ao.get("valueTwo", arg.value_two));
-      SPEC_TRY(ao.get_required("op", arg.op));
-      SPEC_TRY(check_one_of(arg.op, kSeccompOperators, ao.path_of("op"), "seccomp operator"));
+      TRY(ao.get_required("value", arg.value));
+      TRY(ao.get("valueTwo", arg.value_two));
+      TRY(ao.get_required("op", arg.op));
+      TRY(check_one_of(arg.op, kSeccompOperators, ao.path_of("op"), "seccomp operator"));
       s.args.push_back(std::move(arg));
       return {};
     }));
@@ -546,22 +546,22 @@ Result<SeccompSyscall> parse_syscall(const Json &j, std::string path) {
 Result<Seccomp> parse_seccomp(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Seccomp s;
-  SPEC_TRY(o.get_required("defaultAction", s.default_action));
-  SPEC_TRY(check_one_of(s.default_action, kSeccompActions, o.path_of("defaultAction"), "seccomp action"));
-  SPEC_TRY(o.get("defaultErrnoRet", s.default_errno_ret));
-  SPEC_TRY(o.get("architectures", s.architectures));
+  TRY(o.get_required("defaultAction", s.default_action));
+  TRY(check_one_of(s.default_action, kSeccompActions, o.path_of("defaultAction"), "seccomp action"));
+  TRY(o.get("defaultErrnoRet", s.default_errno_ret));
+  TRY(o.get("architectures", s.architectures));
   for (size_t i = 0; i < s.architectures.size(); ++i)
     if (!s.architectures[i].starts_with("SCMP_ARCH_"))
       return path_error(index_path(o.path_of("architectures"), i), "unknown seccomp architecture \"{}\"",
                         s.architectures[i]);
-  SPEC_TRY(o.get("flags", s.flags));
+  TRY(o.get("flags", s.flags));
   for (size_t i = 0; i < s.flags.size(); ++i)
-    SPEC_TRY(check_one_of(s.flags[i], kSeccompFlags, index_path(o.path_of("flags"), i), "seccomp flag"));
-  SPEC_TRY(o.get("listenerPath", s.listener_path));
-  if (!s.listener_path.empty()) SPEC_TRY(check_absolute(s.listener_path, o.path_of("listenerPath")));
-  SPEC_TRY(o.get("listenerMetadata", s.listener_metadata));
+    TRY(check_one_of(s.flags[i], kSeccompFlags, index_path(o.path_of("flags"), i), "seccomp flag"));
+  TRY(o.get("listenerPath", s.listener_path));
+  if (!s.listener_path.empty()) TRY(check_absolute(s.listener_path, o.path_of("listenerPath")));
+  TRY(o.get("listenerMetadata", s.listener_metadata));
   if (const Json *sc = o.find("syscalls")) {
-    SPEC_TRY(for_each_element(*sc, o.path_of("syscalls"), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*sc, o.path_of("syscalls"), [&](const Json &e, const std::string &p) -> Result<void> {
       s.syscalls.push_back(TRY(parse_syscall(e, p)));
       return {};
     }));
@@ -577,35 +577,35 @@ Result<Seccomp> parse_seccomp(const Json &j, std::string path) {
 Result<IntelRdt> parse_intel_rdt(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   IntelRdt r;
-  SPEC_TRY(o.get("closID", r.clos_id));
+  TRY(o.get("closID", r.clos_id));
   // closID names a directory under /sys/fs/resctrl.
   if (r.clos_id == "." || r.clos_id == ".." || r.clos_id.find('/') != std::string::npos)
     return path_error(o.path_of("closID"), "invalid CLOS id \"{}\"", r.clos_id);
-  SPEC_TRY(o.get("l3CacheSchema", r.l3_cache_schema));
-  SPEC_TRY(o.get("memBwSchema", r.mem_bw_schema));
-  SPEC_TRY(o.get("schemata", r.schemata));
-  SPEC_TRY(o.get("enableMonitoring", r.enable_monitoring));
+  TRY(o.get("l3CacheSchema", r.l3_cache_schema));
+  TRY(o.get("memBwSchema", r.mem_bw_schema));
+  TRY(o.get("schemata", r.schemata));
+  TRY(o.get("enableMonitoring", r.enable_monitoring));
   return r;
 }
 
 Result<Personality> parse_personality(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   Personality p;
-  SPEC_TRY(o.get_required("domain", p.domain));
-  SPEC_TRY(check_one_of(p.domain, kPersonalityDomains, o.path_of("domain"), "personality domain"));
-  SPEC_TRY(o.get("flags", p.flags));
+  TRY(o.get_required("domain", p.domain));
+  TRY(check_one_of(p.domain, kPersonalityDomains, o.path_of("domain"), "personality domain"));
+  TRY(o.get("flags", p.flags));
   return p;
 }
 
 Result<MemoryPolicy> parse_memory_policy(const Json &j, std::string path) {
   auto o = TRY(Object::open(j, std::move(path)));
   MemoryPolicy m;
-  SPEC_TRY(o.get_required("mode", m.mode));
-  SPEC_TRY(check_one_of(m.mode, kMemoryPolicyModes, o.path_of("mode"), "memory policy mode"));
-  SPEC_TRY(o.get("nodes", m.nodes));
-  SPEC_TRY(o.get("flags", m.flags));
+  TRY(o.get_required("mode", m.mode));
+  TRY(check_one_of(m.mode, kMemoryPolicyModes, o.path_of("mode"), "memory policy mode"));
+  TRY(o.get("nodes", m.nodes));
+  TRY(o.get("flags", m.flags));
   for (size_t i = 0; i < m.flags.size(); ++i)
-    SPEC_TRY(check_one_of(m.flags[i], kMemoryPolicyFlags, index_path(o.path_of("flags"), i), "memory policy flag"));
+    TRY(check_one_of(m.flags[i], kMemoryPolicyFlags, index_path(o.path_of("flags"), i), "memory policy flag"));
   return m;
 }
 
@@ -617,14 +617,14 @@ Result<Linux> parse_linux(const Json &j, std::string path) {
   l.gid_mappings = TRY(parse_id_mappings(o, "gidMappings"));
 
   if (const Json *to = o.find("timeOffsets")) {
-    SPEC_TRY(for_each_member(*to, o.path_of("timeOffsets"),
+    TRY(for_each_member(*to, o.path_of("timeOffsets"),
                              [&](const std::string &clock, const Json &v, const std::string &p) -> Result<void> {
                                if (!one_of(clock, kTimeOffsetClocks))
                                  return path_error(p, "unknown clock \"{}\", expected monotonic or boottime", clock);
                                auto t = TRY(Object::open(v, p));
                                TimeOffset off;
-                               SPEC_TRY(t.get("secs", off.secs));
-                               SPEC_TRY(t.get("nanosecs", off.nanosecs));
+                               TRY(t.get("secs", off.secs));
+                               TRY(t.get("nanosecs", off.nanosecs));
                                if (off.nanosecs >= 1'000'000'000)
                                  return path_error(t.path_of("nanosecs"), "must be below 1000000000, got {}",
                                                    off.nanosecs);
@@ -634,41 +634,41 @@ Result<Linux> parse_linux(const Json &j, std::string path) {
   }
 
   if (const Json *d = o.find("devices")) {
-    SPEC_TRY(for_each_element(*d, o.path_of("devices"), [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*d, o.path_of("devices"), [&](const Json &e, const std::string &p) -> Result<void> {
       l.devices.push_back(TRY(parse_device(e, p)));
       return {};
     }));
   }
 
   if (const Json *nd = o.find("netDevices")) {
-    SPEC_TRY(for_each_member(*nd, o.path_of("netDevices"),
+    TRY(for_each_member(*nd, o.path_of("netDevices"),
                              [&](const std::string &host, const Json &v, const std::string &p) -> Result<void> {
-                               SPEC_TRY(check_interface_name(host, p));
+                               TRY(check_interface_name(host, p));
                                auto n = TRY(Object::open(v, p));
                                NetDevice dev;
-                               SPEC_TRY(n.get("name", dev.name));
-                               if (!dev.name.empty()) SPEC_TRY(check_interface_name(dev.name, n.path_of("name")));
+                               TRY(n.get("name", dev.name));
+                               if (!dev.name.empty()) TRY(check_interface_name(dev.name, n.path_of("name")));
                                l.net_devices[host] = std::move(dev);
                                return {};
                              }));
   }
 
-  SPEC_TRY(o.get("cgroupsPath", l.cgroups_path));
+  TRY(o.get("cgroupsPath", l.cgroups_path));
   if (const Json *r = o.find("resources")) l.resources = TRY(parse_resources(*r, o.path_of("resources")));
 
-  SPEC_TRY(o.get("rootfsPropagation", l.rootfs_propagation));
+  TRY(o.get("rootfsPropagation", l.rootfs_propagation));
   if (!l.rootfs_propagation.empty())
-    SPEC_TRY(check_one_of(l.rootfs_propagation, kPropagations, o.path_of("rootfsPropagation"), "rootfs propagation"));
+    TRY(check_one_of(l.rootfs_propagation, kPropagations, o.path_of("rootfsPropagation"), "rootfs propagation"));
 
-  SPEC_TRY(o.get("maskedPaths", l.masked_paths));
+  TRY(o.get("maskedPaths", l.masked_paths));
   for (size_t i = 0; i < l.masked_paths.size(); ++i)
-    SPEC_TRY(check_absolute(l.masked_paths[i], index_path(o.path_of("maskedPaths"), i)));
-  SPEC_TRY(o.get("readonlyPaths", l.readonly_paths));
+    TRY(check_absolute(l.masked_paths[i], index_path(o.path_of("maskedPaths"), i)));
+  TRY(o.get("readonlyPaths", l.readonly_paths));
   for (size_t i = 0; i < l.readonly_paths.size(); ++i)
-    SPEC_TRY(check_absolute(l.readonly_paths[i], index_path(o.path_of("readonlyPaths"), i)));
+    TRY(check_absolute(l.readonly_paths[i], index_path(o.path_of("readonlyPaths"), i)));
 
-  SPEC_TRY(o.get("mountLabel", l.mount_label));
-  SPEC_TRY(o.get("sysctl", l.sysctl));
+  TRY(o.get("mountLabel", l.mount_label));
+  TRY(o.get("sysctl", l.sysctl));
   if (const Json *s = o.find("seccomp")) l.seccomp = TRY(parse_seccomp(*s, o.path_of("seccomp")));
   if (const Json *r = o.find("intelRdt")) l.intel_rdt = TRY(parse_intel_rdt(*r, o.path_of("intelRdt")));
   if (const Json *p = o.find("personality")) l.personality = TRY(parse_personality(*p, o.path_of("personality")));
@@ -777,7 +777,7 @@ namespace {
 Result<Spec> parse_document(const Json &doc) {
   auto o = TRY(Object::open(doc, ""));
   Spec spec;
-  SPEC_TRY(o.get_required("ociVersion", spec.oci_version));
+  TRY(o.get_required("ociVersion", spec.oci_version));
   // Only major version 1 of the runtime-spec exists; any 1.x config is read,
   // as runc does, and fields from later minors are ignored if unknown.
   if (!spec.oci_version.starts_with("1."))
@@ -786,26 +786,26 @@ Result<Spec> parse_document(const Json &doc) {
   if (const Json *r = o.find("root")) {
     auto ro = TRY(Object::open(*r, "root"));
     Root root;
-    SPEC_TRY(ro.get_required("path", root.path));
+    TRY(ro.get_required("path", root.path));
     if (root.path.empty()) return path_error("root.path", "must not be empty");
-    SPEC_TRY(ro.get("readonly", root.readonly));
+    TRY(ro.get("readonly", root.readonly));
     spec.root = std::move(root);
   }
   if (const Json *p = o.find("process")) spec.process = TRY(parse_process(*p, "process"));
-  SPEC_TRY(o.get("hostname", spec.hostname));
-  SPEC_TRY(o.get("domainname", spec.domainname));
+  TRY(o.get("hostname", spec.hostname));
+  TRY(o.get("domainname", spec.domainname));
   if (const Json *m = o.find("mounts")) {
-    SPEC_TRY(for_each_element(*m, "mounts", [&](const Json &e, const std::string &p) -> Result<void> {
+    TRY(for_each_element(*m, "mounts", [&](const Json &e, const std::string &p) -> Result<void> {
       spec.mounts.push_back(TRY(parse_mount(e, p)));
       return {};
     }));
   }
   if (const Json *h = o.find("hooks")) spec.hooks = TRY(parse_hooks(*h, "hooks"));
-  SPEC_TRY(o.get("annotations", spec.annotations));
+  TRY(o.get("annotations", spec.annotations));
   for (const auto &[key, value] : spec.annotations)
     if (key.empty()) return path_error("annotations", "keys must not be empty");
   if (const Json *l = o.find("linux")) spec.linux = TRY(parse_linux(*l, "linux"));
-  if (spec.linux) SPEC_TRY(check_linux(spec));
+  if (spec.linux) TRY(check_linux(spec));
   return spec;
 }
 
