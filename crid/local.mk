@@ -1,0 +1,1 @@
+# crid/: the CRI daemon and cridctl (built when BUILD_CRID)

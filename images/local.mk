@@ -1,0 +1,1 @@
+# images/: registry client, content store, layer unpacking (built when BUILD_IMAGES)
