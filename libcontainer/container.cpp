@@ -25,6 +25,7 @@
 #include "libcontainer/hooks.h"
 #include "libcontainer/init.h"
 #include "libcontainer/log.h"
+#include "libcontainer/lsm.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/proc_info.h"
 #include "libcontainer/rlimits.h"
@@ -120,6 +121,8 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
 
   TRY_CTX(validate_rlimits(spec.process->rlimits), "config.json");
   if (linux.seccomp) TRY_CTX(validate_seccomp(*linux.seccomp), "config.json");
+  TRY_CTX(check_lsm_labels(spec), "config.json");
+  TRY_CTX(check_intel_rdt(spec), "config.json");
   auto caps = TRY_CTX(resolve_capabilities(spec.process->capabilities.value_or(Capabilities{})), "config.json");
   for (const auto &w : caps.warnings) log::warning(w);
   for (const auto &n : caps.notes) log::debug(n);

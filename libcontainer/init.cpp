@@ -17,6 +17,7 @@
 #include "libcontainer/file_util.h"
 #include "libcontainer/hook_points.h"
 #include "libcontainer/hooks.h"
+#include "libcontainer/lsm.h"
 #include "libcontainer/process_attrs.h"
 #include "libcontainer/rlimits.h"
 #include "libcontainer/seccomp.h"
@@ -251,6 +252,12 @@ void run_init(const InitContext &ctx) {
       fmt::print(stderr, "berth: {}\n", r.error().message);
       _exit(1);
     }
+  }
+
+  // After the startContainer hooks: their exec would consume the label.
+  if (auto r = apply_exec_labels(*spec.process); !r) {
+    fmt::print(stderr, "berth: {}\n", r.error().message);
+    _exit(1);
   }
 
   // As late as possible: after this only execve runs.

@@ -24,3 +24,6 @@ libcontainer_libcontainer_a_SOURCES += \
 berth_unit_tests_SOURCES += \
 	tests/unit/hooks_test.cpp \
 	tests/unit/process_attrs_test.cpp
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/lsm.h \
+	libcontainer/lsm.cpp

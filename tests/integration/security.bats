@@ -113,3 +113,28 @@ listener_test() {
 	[[ "$output" == *"linux.seccomp.listenerPath: connect to"* ]]
 	[ -z "$(find "$ROOT" -mindepth 1)" ]
 }
+
+@test "an AppArmor profile on a host without AppArmor is an error naming the field" {
+	[ -d /sys/kernel/security/apparmor ] && skip "AppArmor is enabled here"
+	update_config '.process.apparmorProfile = "berth-test"'
+	run_berth_detached create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'process.apparmorProfile: "berth-test" asked for, but AppArmor is not enabled'* ]]
+	[ -z "$(find "$ROOT" -mindepth 1)" ]
+}
+
+@test "an SELinux label on a host without SELinux is an error naming the field" {
+	[ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled here"
+	update_config '.process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	run_berth_detached create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.selinuxLabel: "*"SELinux is not enabled"* ]]
+}
+
+@test "linux.intelRdt without resctrl is an error naming the field" {
+	[ -e /sys/fs/resctrl/info ] && skip "resctrl is mounted here"
+	update_config '.linux.intelRdt = {"closID": "berth"}'
+	run_berth_detached create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.intelRdt: needs the resctrl filesystem"* ]]
+}
