@@ -21,13 +21,17 @@
 #include "libcontainer/capabilities.h"
 #include "libcontainer/console.h"
 #include "libcontainer/file_util.h"
+#include "libcontainer/hook_points.h"
+#include "libcontainer/hooks.h"
 #include "libcontainer/init.h"
 #include "libcontainer/log.h"
+#include "libcontainer/lsm.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/proc_info.h"
 #include "libcontainer/rlimits.h"
 #include "libcontainer/scope_exit.h"
 #include "libcontainer/seccomp.h"
+#include "libcontainer/seccomp_notify.h"
 #include "libcontainer/spec_parser.h"
 #include "libcontainer/sync.h"
 
@@ -117,6 +121,8 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
 
   TRY_CTX(validate_rlimits(spec.process->rlimits), "config.json");
   if (linux.seccomp) TRY_CTX(validate_seccomp(*linux.seccomp), "config.json");
+  TRY_CTX(check_lsm_labels(spec), "config.json");
+  TRY_CTX(check_intel_rdt(spec), "config.json");
   auto caps = TRY_CTX(resolve_capabilities(spec.process->capabilities.value_or(Capabilities{})), "config.json");
   for (const auto &w : caps.warnings) log::warning(w);
   for (const auto &n : caps.notes) log::debug(n);
@@ -204,19 +210,10 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
   // unified hierarchy, and the v1 ones still need the pid.
   TRY(cg->add_process(pid));
-  TRY(sync_send(parent_sock.get(), SyncType::Go));
-  auto msg = sync_recv(parent_sock.get());
-  if (!msg) return make_error("container init exited before it was ready");
-  if (msg->type == SyncType::Error) return std::unexpected(Error{msg->err, msg->text});
-  if (msg->type != SyncType::Ready) return make_error("sync: unexpected message {}", static_cast<int>(msg->type));
-
-  auto ps = read_proc_stat(pid);
-  if (!ps) return make_error("container init {} vanished after it was ready", pid);
   ContainerState state;
   state.id = opts.id;
   state.oci_version = spec.oci_version.empty() ? kOciVersion : spec.oci_version;
   state.pid = pid;
-  state.pid_start_time = ps->start_time;
   state.bundle = bundle;
   state.rootfs = rootfs;
   state.created = now_rfc3339();
@@ -224,6 +221,31 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   state.annotations = spec.annotations;
   state.own_pid_ns = ns.new_pid;
   state.cgroup = cg->to_json();
+  // start and delete run poststart and poststop from here, not from the bundle.
+  if (spec.hooks) state.extra["hooks"] = hooks_to_json(*spec.hooks);
+  auto creating_json = [&] { return state_json_text(StateView{state, Status::Creating}); };
+
+  TRY(sync_send(parent_sock.get(), SyncType::Go));
+  for (;;) {
+    auto msg = sync_recv(parent_sock.get());
+    if (!msg) return make_error("container init exited before it was ready");
+    if (msg->type == SyncType::Error) return std::unexpected(Error{msg->err, msg->text});
+    if (msg->type == SyncType::Ready) break;
+    if (msg->type == SyncType::HooksPause && spec.hooks) {
+      TRY(parent_run_runtime_hooks(parent_sock.get(), *spec.hooks, creating_json()));
+    } else if (msg->type == SyncType::SeccompListener && linux.seccomp) {
+      Fd listener(TRY(recv_fd(parent_sock.get())));
+      TRY(send_seccomp_listener(linux.seccomp->listener_path, listener.get(),
+                                seccomp_process_state(state.oci_version, pid, linux.seccomp->listener_metadata,
+                                                      creating_json())));
+    } else {
+      return make_error("sync: unexpected message {}", static_cast<int>(msg->type));
+    }
+  }
+
+  auto ps = read_proc_stat(pid);
+  if (!ps) return make_error("container init {} vanished after it was ready", pid);
+  state.pid_start_time = ps->start_time;
   TRY(dir.save(state));
   if (!opts.pid_file.empty()) TRY(write_pid_file(opts.pid_file, pid));
   undo.dismiss();
@@ -246,6 +268,13 @@ Result<void> start_container(const RuntimeOptions &rt, const std::string &id) {
   }
   if (::write(fd.get(), "0", 1) != 1) return sys_error(errno, "write {}", fifo);
   ::unlink(fifo.c_str());
+  if (auto h = s.extra.find("hooks"); h != s.extra.end()) {
+    // runtime.md: a failing poststart hook is logged and the container keeps running.
+    if (auto r = run_hooks(hooks_from_json(*h), HookKind::Poststart,
+                           state_json_text(StateView{s, Status::Running}));
+        !r)
+      log::warning(r.error().message);
+  }
   return {};
 }
 
@@ -306,6 +335,13 @@ Result<void> delete_container(const RuntimeOptions &rt, const std::string &id, b
   // processes with it.
   if (!s.own_pid_ns || force) (void)cg->kill_all(SIGKILL);
   TRY(cg->destroy());
+  if (auto h = s.extra.find("hooks"); h != s.extra.end()) {
+    // runtime.md: poststop failures are logged, the delete still happens.
+    if (auto r = run_hooks(hooks_from_json(*h), HookKind::Poststop,
+                           state_json_text(StateView{s, Status::Stopped}));
+        !r)
+      log::warning(r.error().message);
+  }
   return dir.remove();
 }
 

@@ -15,6 +15,10 @@
 
 #include "libcontainer/console.h"
 #include "libcontainer/file_util.h"
+#include "libcontainer/hook_points.h"
+#include "libcontainer/hooks.h"
+#include "libcontainer/lsm.h"
+#include "libcontainer/process_attrs.h"
 #include "libcontainer/rlimits.h"
 #include "libcontainer/seccomp.h"
 #include "libcontainer/sync.h"
@@ -113,14 +117,23 @@ Result<void> open_session_keyring(const std::string &id) {
   return {};
 }
 
-// Everything up to Ready. Returns the argv[0] path to exec.
-Result<std::string> init_container(const InitContext &ctx, std::vector<std::string> &env) {
+// The NOTIFY listener goes to the parent, which hands it to listenerPath.
+Result<void> pass_seccomp_listener(int sync_fd, Fd listener) {
+  if (!listener) return {};
+  TRY(sync_send(sync_fd, SyncType::SeccompListener));
+  return send_fd(sync_fd, listener.get(), "seccomp");
+}
+
+// Everything up to Ready. Returns the argv[0] path to exec; hook_state gets
+// the state JSON when the parent ran the pre-pivot hooks.
+Result<std::string> init_container(const InitContext &ctx, std::vector<std::string> &env, std::string &hook_state) {
   const Spec &spec = *ctx.spec;
   const Process &proc = *spec.process;
   const NamespacePlan &ns = *ctx.ns;
 
   auto go = TRY(sync_recv(ctx.sync_fd));
   if (go.type != SyncType::Go) return make_error("sync: expected go, got message {}", static_cast<int>(go.type));
+  if (proc.exec_cpu_affinity) TRY(apply_cpu_affinity(proc.exec_cpu_affinity->initial, "initial"));
 
   // The maps are written; become root of the new user namespace.
   if (ns.new_user) {
@@ -144,9 +157,17 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
       return sys_error(errno, "setdomainname {}", spec.domainname);
   }
 
+  RootfsOptions rootfs = ctx.rootfs;
+  if (spec.hooks && hooks_need_handshake(*spec.hooks)) {
+    rootfs.before_pivot = [&]() -> Result<void> {
+      hook_state = TRY(init_hook_pause(ctx.sync_fd, *spec.hooks));
+      return {};
+    };
+  }
   if (ns.any_mount) {
-    TRY(prepare_rootfs(spec, ctx.rootfs));
+    TRY(prepare_rootfs(spec, rootfs));
   } else {
+    if (rootfs.before_pivot) TRY(rootfs.before_pivot());
     if (::chroot(ctx.rootfs.rootfs.c_str()) < 0) return sys_error(errno, "chroot {}", ctx.rootfs.rootfs);
     if (::chdir("/") < 0) return sys_error(errno, "chdir /");
   }
@@ -157,14 +178,14 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
   if (ns.any_mount) TRY(finalize_rootfs(spec));
 
   TRY(prepare_cwd(proc.cwd));
+  TRY(apply_process_attrs(spec));
   TRY(apply_rlimits(proc.rlimits));
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it goes in
   // before the capabilities are dropped (as runc does); the profile must then
   // allow what follows (setuid, capset, prctl, the FIFO, execve).
   const auto &seccomp = spec.linux->seccomp;
   if (seccomp && !proc.no_new_privileges) {
-    Fd listener = TRY(load_seccomp(*seccomp));
-    (void)listener;
+    TRY(pass_seccomp_listener(ctx.sync_fd, TRY(load_seccomp(*seccomp))));
   }
   TRY(drop_bounding_set(ctx.caps));
   TRY(set_identity(proc.user));
@@ -173,6 +194,9 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
   else ::umask(022);
   TRY(apply_capabilities(ctx.caps));
   if (proc.no_new_privileges) TRY(set_no_new_privileges());
+  // A NOTIFY profile must reach the parent while it still listens.
+  if (seccomp && proc.no_new_privileges && !seccomp->listener_path.empty())
+    TRY(pass_seccomp_listener(ctx.sync_fd, TRY(load_seccomp(*seccomp))));
 
   env = proc.env;
   if (!env_has(env, "HOME")) env.push_back("HOME=" + home_of(proc.user.uid));
@@ -194,7 +218,8 @@ void run_init(const InitContext &ctx) {
   if (ctx.lock_fd >= 0) ::close(ctx.lock_fd);
 
   std::vector<std::string> env;
-  auto exe = init_container(ctx, env);
+  std::string hook_state;
+  auto exe = init_container(ctx, env, hook_state);
   if (!exe) fail(ctx, exe.error());
 
   // Ready: from here only the start gate remains, so create can return.
@@ -213,9 +238,31 @@ void run_init(const InitContext &ctx) {
   // No fd of the runtime may reach the process (CVE-2024-21626).
   ::syscall(SYS_close_range, 3 + ctx.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 
+  const Spec &spec = *ctx.spec;
+  if (spec.hooks && !spec.hooks->start_container.empty()) {
+    // Nobody listens on the sync socket any more: the container's stderr
+    // is where this failure can still be seen.
+    if (auto r = run_hooks(*spec.hooks, HookKind::StartContainer, hook_state); !r) {
+      fmt::print(stderr, "berth: {}\n", r.error().message);
+      _exit(1);
+    }
+  }
+  if (spec.process->exec_cpu_affinity) {
+    if (auto r = apply_cpu_affinity(spec.process->exec_cpu_affinity->final, "final"); !r) {
+      fmt::print(stderr, "berth: {}\n", r.error().message);
+      _exit(1);
+    }
+  }
+
+  // After the startContainer hooks: their exec would consume the label.
+  if (auto r = apply_exec_labels(*spec.process); !r) {
+    fmt::print(stderr, "berth: {}\n", r.error().message);
+    _exit(1);
+  }
+
   // As late as possible: after this only execve runs.
   const auto &seccomp = ctx.spec->linux->seccomp;
-  if (seccomp && ctx.spec->process->no_new_privileges) {
+  if (seccomp && ctx.spec->process->no_new_privileges && seccomp->listener_path.empty()) {
     auto listener = load_seccomp(*seccomp);
     if (!listener) {
       fmt::print(stderr, "berth: {}\n", listener.error().message);

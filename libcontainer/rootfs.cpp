@@ -102,6 +102,7 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   }
 
   root.reset();
+  if (opts.before_pivot) TRY(opts.before_pivot());
   if (opts.no_pivot) TRY(move_into(opts.rootfs));
   else TRY(pivot_into(opts.rootfs));
   // The new root is a fresh bind mount: give it the propagation asked for

@@ -2,6 +2,7 @@
 // already inside its new mount namespace, before the user's process starts.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "libcontainer/result.h"
@@ -14,6 +15,9 @@ struct RootfsOptions {
   std::string bundle;       // absolute bundle path (relative mount sources are relative to it)
   bool no_pivot = false;    // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool in_user_ns = false;  // devices are bind-mounted, not mknod'ed
+  // Called after every mount, just before pivot_root: the createRuntime /
+  // createContainer hook point (hook_points.h).
+  std::function<Result<void>()> before_pivot;
 };
 
 // Propagation, rootfs bind, every spec mount (targets resolved inside the rootfs,

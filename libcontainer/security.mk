@@ -12,3 +12,18 @@ berth_unit_tests_SOURCES += \
 	tests/unit/capabilities_test.cpp \
 	tests/unit/rlimits_test.cpp \
 	tests/unit/seccomp_test.cpp
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/hooks.h \
+	libcontainer/hooks.cpp \
+	libcontainer/hook_points.h \
+	libcontainer/hook_points.cpp \
+	libcontainer/process_attrs.h \
+	libcontainer/process_attrs.cpp \
+	libcontainer/seccomp_notify.h \
+	libcontainer/seccomp_notify.cpp
+berth_unit_tests_SOURCES += \
+	tests/unit/hooks_test.cpp \
+	tests/unit/process_attrs_test.cpp
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/lsm.h \
+	libcontainer/lsm.cpp

@@ -17,7 +17,14 @@
 
 namespace berth {
 
-enum class SyncType : uint32_t { Go = 1, Ready = 2, Error = 3 };
+enum class SyncType : uint32_t {
+  Go = 1,
+  Ready = 2,
+  Error = 3,
+  HooksPause = 4,       // init -> parent: before pivot_root, run prestart/createRuntime (hook_points.h)
+  HooksDone = 5,        // parent -> init: hooks ran; the state JSON follows as one packet
+  SeccompListener = 6,  // init -> parent: the NOTIFY listener fd follows (send_fd)
+};
 
 struct SyncMessage {
   SyncType type;

@@ -1,0 +1,74 @@
+#include "libcontainer/lsm.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "libcontainer/fd.h"
+
+namespace berth {
+
+namespace {
+
+bool exists(const char *path) {
+  struct stat st;
+  return ::stat(path, &st) == 0;
+}
+
+Result<void> write_attr(const char *path, const std::string &value, std::string_view field) {
+  Fd fd(::open(path, O_WRONLY | O_CLOEXEC));
+  if (!fd) return sys_error(errno, "{}: open {}", field, path);
+  if (::write(fd.get(), value.data(), value.size()) < 0)
+    return sys_error(errno, "{}: set \"{}\" through {}", field, value, path);
+  return {};
+}
+
+}  // namespace
+
+bool apparmor_enabled() {
+  if (!exists("/sys/kernel/security/apparmor")) return false;
+  std::ifstream in("/sys/module/apparmor/parameters/enabled");
+  std::string v;
+  return static_cast<bool>(in >> v) && v == "Y";
+}
+
+bool selinux_enabled() { return exists("/sys/fs/selinux/enforce"); }
+
+Result<void> check_lsm_labels(const Spec &spec) {
+  if (spec.process && !spec.process->apparmor_profile.empty() && !apparmor_enabled())
+    return make_error("process.apparmorProfile: \"{}\" asked for, but AppArmor is not enabled on this host "
+                      "(no /sys/kernel/security/apparmor)",
+                      spec.process->apparmor_profile);
+  if (spec.process && !spec.process->selinux_label.empty() && !selinux_enabled())
+    return make_error("process.selinuxLabel: \"{}\" asked for, but SELinux is not enabled on this host "
+                      "(no /sys/fs/selinux)",
+                      spec.process->selinux_label);
+  if (spec.linux && !spec.linux->mount_label.empty() && !selinux_enabled())
+    return make_error("linux.mountLabel: \"{}\" asked for, but SELinux is not enabled on this host "
+                      "(no /sys/fs/selinux)",
+                      spec.linux->mount_label);
+  return {};
+}
+
+Result<void> apply_exec_labels(const Process &proc) {
+  if (!proc.apparmor_profile.empty()) {
+    // The AppArmor-specific attr directory first: with stacked LSMs the
+    // generic /proc/self/attr/exec belongs to whichever module came first.
+    const char *path = exists("/proc/self/attr/apparmor/exec") ? "/proc/self/attr/apparmor/exec" : "/proc/self/attr/exec";
+    TRY(write_attr(path, "exec " + proc.apparmor_profile, "process.apparmorProfile"));
+  }
+  if (!proc.selinux_label.empty()) TRY(write_attr("/proc/self/attr/exec", proc.selinux_label, "process.selinuxLabel"));
+  return {};
+}
+
+Result<void> check_intel_rdt(const Spec &spec) {
+  if (!spec.linux || !spec.linux->intel_rdt) return {};
+  if (!exists("/sys/fs/resctrl/info"))
+    return make_error("linux.intelRdt: needs the resctrl filesystem mounted at /sys/fs/resctrl, and this host "
+                      "has none (no Intel RDT / AMD QoS support, or not mounted)");
+  return make_error("linux.intelRdt: resctrl is mounted, but berth does not manage resctrl groups yet");
+}
+
+}  // namespace berth
