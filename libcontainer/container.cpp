@@ -163,6 +163,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
 
   TRY(cg->create());
   cgroup_made = true;
+  if (linux.resources) TRY(cg->apply(*linux.resources));
   int cgroup_fd = TRY(cg->open_v2_dir());
   Fd cgroup_dir(cgroup_fd);
 
