@@ -82,6 +82,9 @@ first_block_device() { cat "$(ls -d /sys/block/*/dev | head -n 1)"; }
 	[ -d /sys/fs/cgroup/unified ] || skip "not a hybrid host"
 	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers || skip "the cgroup2 hierarchy has no hugetlb controller"
 	[ -d /sys/fs/cgroup/hugetlb ] && skip "hugetlb is a v1 hierarchy here"
+	# berth enables hugetlb in the hierarchy's root for this; undo it afterwards.
+	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control ||
+		on_teardown sh -c 'echo -hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control'
 	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]
 		| .linux.resources.unified = {"cgroup.max.descendants": "7"}'
 	run_in_container sh -c 'cat /sys/fs/cgroup/unified/hugetlb.2MB.max /sys/fs/cgroup/unified/cgroup.max.descendants'
