@@ -6,7 +6,15 @@ cgroups_libcgroups_a_SOURCES = cgroups/manager.h \
 	cgroups/freezer.h cgroups/freezer.cpp \
 	cgroups/manager.cpp \
 	cgroups/v1_manager.h cgroups/v1_manager.cpp \
-	cgroups/v2_manager.h cgroups/v2_manager.cpp
+	cgroups/v2_manager.h cgroups/v2_manager.cpp \
+	cgroups/convert.h cgroups/convert.cpp \
+	cgroups/resource_write.h cgroups/resource_write.cpp \
+	cgroups/device_rules.h cgroups/device_rules.cpp \
+	cgroups/device_filter.h cgroups/device_filter.cpp \
+	cgroups/resources.h cgroups/resources_v1.cpp cgroups/resources_v2.cpp \
+	cgroups/stats.h cgroups/stats.cpp \
+	cgroups/oom_watch.h cgroups/oom_watch.cpp
 berth_unit_tests_SOURCES += \
 	tests/unit/cgroup_paths_test.cpp \
-	tests/unit/cgroup_manager_test.cpp
+	tests/unit/cgroup_manager_test.cpp \
+	tests/unit/cgroup_resources_test.cpp

@@ -11,7 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cgroups/oom_watch.h"
+#include "cgroups/stats.h"
 #include "libcontainer/result.h"
+#include "libcontainer/spec.h"
 
 namespace berth::cgroups {
 
@@ -49,6 +52,14 @@ class Manager {
   // Lets the processes run again.
   virtual Result<void> thaw() = 0;
   virtual Result<FreezerState> freezer_state() = 0;
+  // Writes the fields set in r to the cgroup files (unset fields are left
+  // alone, so `update` passes only what changes). Errors name the field and
+  // the file: "linux.resources.memory.limit: write <file>: <errno text>".
+  virtual Result<void> apply(const Resources &r) = 0;
+  // What the cgroup has used so far.
+  virtual Result<Stats> stats() = 0;
+  // Notifications of the OOM killer acting in the cgroup.
+  virtual Result<OomWatch> watch_oom() = 0;
   // Serialised into the container's state so delete finds the same dirs.
   virtual nlohmann::json to_json() const = 0;
 };

@@ -7,6 +7,7 @@
 #include "cgroups/cgroupfs.h"
 #include "cgroups/freezer.h"
 #include "cgroups/paths.h"
+#include "cgroups/resources.h"
 
 namespace berth::cgroups {
 
@@ -137,6 +138,26 @@ Result<FreezerState> V1Manager::freezer_state() {
     if (has_controller(d.key, "freezer")) return freezer_state_v1(d.path);
   if (!unified_.empty()) return freezer_state_v2(unified_);
   return FreezerState::Thawed;
+}
+
+std::string V1Manager::dir_of(std::string_view controller) const {
+  for (const auto &d : dirs_)
+    if (has_controller(d.key, controller)) return d.path;
+  return "";
+}
+
+Result<void> V1Manager::apply(const Resources &r) {
+  return apply_v1([this](std::string_view c) { return dir_of(c); }, unified_, r);
+}
+
+Result<Stats> V1Manager::stats() {
+  return read_stats_v1([this](std::string_view c) { return dir_of(c); }, unified_);
+}
+
+Result<OomWatch> V1Manager::watch_oom() {
+  auto dir = dir_of("memory");
+  if (dir.empty()) return make_error("watch for OOM events: no memory cgroup hierarchy is mounted");
+  return OomWatch::open_v1(dir);
 }
 
 nlohmann::json V1Manager::to_json() const {

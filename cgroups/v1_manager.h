@@ -30,6 +30,9 @@ class V1Manager : public Manager {
   Result<void> freeze() override;
   Result<void> thaw() override;
   Result<FreezerState> freezer_state() override;
+  Result<void> apply(const Resources &r) override;
+  Result<Stats> stats() override;
+  Result<OomWatch> watch_oom() override;
   nlohmann::json to_json() const override;
 
   static Result<std::unique_ptr<Manager>> from_json(const nlohmann::json &j);
@@ -37,6 +40,8 @@ class V1Manager : public Manager {
  private:
   // The directory whose cgroup.procs answers "who is in the container".
   const std::string &members_dir() const;
+  // The dir in the hierarchy that has controller, or "".
+  std::string dir_of(std::string_view controller) const;
 
   std::vector<V1Dir> dirs_;
   std::string unified_;

@@ -7,6 +7,7 @@
 #include "cgroups/cgroupfs.h"
 #include "cgroups/freezer.h"
 #include "cgroups/paths.h"
+#include "cgroups/resources.h"
 
 namespace berth::cgroups {
 
@@ -88,6 +89,12 @@ Result<void> V2Manager::freeze() { return freeze_v2(path_); }
 Result<void> V2Manager::thaw() { return thaw_v2(path_); }
 
 Result<FreezerState> V2Manager::freezer_state() { return freezer_state_v2(path_); }
+
+Result<void> V2Manager::apply(const Resources &r) { return apply_v2(path_, r); }
+
+Result<Stats> V2Manager::stats() { return read_stats_v2(path_); }
+
+Result<OomWatch> V2Manager::watch_oom() { return OomWatch::open_v2(path_); }
 
 nlohmann::json V2Manager::to_json() const { return {{"kind", "v2"}, {"mount", mount_}, {"path", path_}}; }
 

@@ -21,6 +21,9 @@ class V2Manager : public Manager {
   Result<void> freeze() override;
   Result<void> thaw() override;
   Result<FreezerState> freezer_state() override;
+  Result<void> apply(const Resources &r) override;
+  Result<Stats> stats() override;
+  Result<OomWatch> watch_oom() override;
   nlohmann::json to_json() const override;
 
   static Result<std::unique_ptr<Manager>> from_json(const nlohmann::json &j);

@@ -169,6 +169,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
 
   TRY(cg->create());
   cgroup_made = true;
+  if (linux.resources) TRY(cg->apply(*linux.resources));
   int cgroup_fd = TRY(cg->open_v2_dir());
   Fd cgroup_dir(cgroup_fd);
 
@@ -327,6 +328,8 @@ Result<void> delete_container(const RuntimeOptions &rt, const std::string &id, b
   if (st != Status::Stopped) {
     if (!force) return make_error("cannot delete container {} that is not stopped: {}", id, status_name(st));
     if (::kill(s.pid, SIGKILL) < 0 && errno != ESRCH) return sys_error(errno, "kill {}", s.pid);
+    // A frozen task acts on SIGKILL only once thawed.
+    if (st == Status::Paused) TRY(TRY(cgroups::manager_from_json(s.cgroup))->thaw());
     if (!wait_gone(s.pid, s.pid_start_time, 10000))
       return make_error("container init {} did not die after SIGKILL", s.pid);
   }

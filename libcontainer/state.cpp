@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "cgroups/manager.h"
 #include "libcontainer/file_util.h"
 #include "libcontainer/proc_info.h"
 
@@ -135,8 +136,18 @@ Result<void> StateDir::remove() {
   return {};
 }
 
+// Paused is the cgroup's freezer state, not something the state file records.
+static bool is_frozen(const nlohmann::json &cgroup) {
+  if (cgroup.is_null()) return false;
+  auto cg = cgroups::manager_from_json(cgroup);
+  if (!cg) return false;
+  auto st = (*cg)->freezer_state();
+  return st && *st == cgroups::FreezerState::Frozen;
+}
+
 Status container_status(const ContainerState &s, const StateDir &dir) {
   if (!process_is_alive(s.pid, s.pid_start_time)) return Status::Stopped;
+  if (is_frozen(s.cgroup)) return Status::Paused;
   if (::access(dir.file("exec.fifo").c_str(), F_OK) == 0) return Status::Created;
   return Status::Running;
 }

@@ -13,6 +13,27 @@ const std::vector<cli::Option> kCreateOptions = {
     {"preserve-fds", 0, true, "pass N additional file descriptors (from fd 3) to the container", "N"},
 };
 
+const std::vector<cli::Option> kUpdateOptions = {
+    {"resources", 'r', true, "path to a JSON file of linux.resources to apply; - reads stdin", "FILE"},
+    {"memory", 0, true, "memory limit in bytes (suffixes k, m, g); -1 for unlimited", "SIZE"},
+    {"memory-reservation", 0, true, "memory soft limit in bytes", "SIZE"},
+    {"memory-swap", 0, true, "memory plus swap limit in bytes; -1 for unlimited", "SIZE"},
+    {"kernel-memory", 0, true, "ignored: kernel memory limits are deprecated", "SIZE"},
+    {"kernel-memory-tcp", 0, true, "kernel TCP buffer memory limit in bytes (cgroup v1)", "SIZE"},
+    {"cpu-share", 0, true, "CPU shares (relative weight against other containers)", "N"},
+    {"cpu-shares", 0, true, "same as --cpu-share", "N"},
+    {"cpu-period", 0, true, "CPU CFS period in microseconds", "N"},
+    {"cpu-quota", 0, true, "CPU CFS quota in microseconds per period; -1 for unlimited", "N"},
+    {"cpu-burst", 0, true, "CPU CFS burst in microseconds", "N"},
+    {"cpu-idle", 0, true, "1 to give the container SCHED_IDLE priority against its siblings", "N"},
+    {"cpu-rt-period", 0, true, "CPU realtime period in microseconds", "N"},
+    {"cpu-rt-runtime", 0, true, "CPU realtime runtime in microseconds per period", "N"},
+    {"cpuset-cpus", 0, true, "CPUs the container may run on (0-3, 0,1)", "LIST"},
+    {"cpuset-mems", 0, true, "memory nodes the container may use (0-3, 0,1)", "LIST"},
+    {"pids-limit", 0, true, "maximum number of processes; -1 for unlimited", "N"},
+    {"blkio-weight", 0, true, "block IO weight, 10 to 1000", "N"},
+};
+
 std::vector<cli::Option> run_options() {
   auto o = kCreateOptions;
   o.push_back({"detach", 'd', false, "detach from the container's process"});
@@ -39,6 +60,15 @@ const std::vector<Command> &commands() {
        {{"all", 'a', false, "send the signal to every process in the container"}}, 1, 2, kill},
       {"delete", "<container-id>", "delete a stopped container and everything it holds",
        {{"force", 'f', false, "kill the container first if it is still running"}}, 1, 1, del},
+      {"pause", "<container-id>", "suspend all processes of the container (cgroup freezer)", {}, 1, 1, pause},
+      {"resume", "<container-id>", "resume all processes of a paused container", {}, 1, 1, resume},
+      {"update", "<container-id>", "update the resource limits of a container", kUpdateOptions, 1, 1, update},
+      {"events", "<container-id>", "display container events: OOM notifications and resource usage",
+       {{"interval", 0, true, "interval between stats reports (default 5s)", "DURATION"},
+        {"stats", 0, false, "print the container's resource usage once and exit"}},
+       1, 1, events},
+      {"ps", "<container-id> [-- ps options]", "list the processes running in a container (ps options default: -ef)",
+       {{"format", 'f', true, "output format: table or json", "FORMAT"}}, 1, 64, ps},
   };
   return table;
 }

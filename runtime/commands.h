@@ -37,5 +37,10 @@ int state(const Context &, const cli::Parsed &);
 int list(const Context &, const cli::Parsed &);
 int kill(const Context &, const cli::Parsed &);
 int del(const Context &, const cli::Parsed &);
+int pause(const Context &, const cli::Parsed &);
+int resume(const Context &, const cli::Parsed &);
+int update(const Context &, const cli::Parsed &);
+int events(const Context &, const cli::Parsed &);
+int ps(const Context &, const cli::Parsed &);
 
 }  // namespace berth::cmd

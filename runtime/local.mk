@@ -3,7 +3,7 @@ berth_SOURCES = \
 	runtime/main.cpp \
 	runtime/cli.h runtime/cli.cpp \
 	runtime/commands.h runtime/command_table.cpp \
-	runtime/cmd_lifecycle.cpp runtime/cmd_query.cpp \
+	runtime/cmd_lifecycle.cpp runtime/cmd_query.cpp runtime/cmd_cgroups.cpp \
 	runtime/foreground.h runtime/foreground.cpp
 berth_LDADD = $(BERTH_LIBS)
 
