@@ -13,25 +13,11 @@
 #include <thread>
 
 #include "libcontainer/fd.h"
+#include "libcontainer/file_util.h"
 
 namespace berth::cgroups {
 
-Result<std::string> read_text(const std::string &path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return sys_error(errno, "open {}", path);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error(errno, "read {}", path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
+Result<std::string> read_text(const std::string &path) { return read_file(path); }
 
 Result<void> write_text(const std::string &path, std::string_view value) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));

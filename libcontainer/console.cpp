@@ -18,15 +18,7 @@
 namespace berth {
 
 Result<int> connect_console_socket(const std::string &path) {
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return sys_error(errno, "console socket");
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return make_error("console socket path too long: {}", path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0)
-    return sys_error(errno, "connect to console socket {}", path);
-  return fd.release();
+  return TRY_CTX(connect_unix_socket(path), "--console-socket");
 }
 
 Result<void> setup_console(int socket_fd, const std::optional<ConsoleSize> &size, bool mount_dev_console) {

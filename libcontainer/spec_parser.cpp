@@ -4,6 +4,8 @@
 // document is read.
 #include "libcontainer/spec_parser.h"
 
+#include "libcontainer/file_util.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -812,19 +814,7 @@ Result<Spec> parse_document(const Json &doc) {
 }  // namespace
 
 Result<Spec> load_spec(const std::string &path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return sys_error(errno, "open {}", path);
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error(errno, "read {}", path);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
+  std::string text = TRY(read_file(path));
   auto slash = path.rfind('/');
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   return TRY_CTX(parse_spec(text), base);

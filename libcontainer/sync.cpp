@@ -2,8 +2,10 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include <cstring>
+#include <unistd.h>
 #include <vector>
 
 namespace berth {
@@ -38,6 +40,22 @@ Result<SyncMessage> sync_recv(int fd) {
   Header h;
   std::memcpy(&h, buf, sizeof h);
   return SyncMessage{static_cast<SyncType>(h.type), h.err, std::string(buf + sizeof h, n - sizeof h)};
+}
+
+Result<int> connect_unix_socket(const std::string &path) {
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return make_error("{}: path too long for a unix socket", path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return sys_error(errno, "socket");
+  while (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0) {
+    if (errno == EINTR) continue;
+    int err = errno;
+    ::close(fd);
+    return sys_error(err, "connect to {}", path);
+  }
+  return fd;
 }
 
 Result<void> send_fd(int sock, int fd, std::string_view name) {

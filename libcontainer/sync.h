@@ -36,6 +36,9 @@ Result<void> sync_send(int fd, SyncType type, int err = 0, std::string_view text
 // A closed peer reads as an error with code EPIPE.
 Result<SyncMessage> sync_recv(int fd);
 
+// A connected SOCK_STREAM unix socket (close-on-exec) to path.
+Result<int> connect_unix_socket(const std::string &path);
+
 // Unix-socket fd passing (console master to --console-socket).
 Result<void> send_fd(int sock, int fd, std::string_view name);
 Result<int> recv_fd(int sock);
