@@ -1,1 +1,21 @@
 # images/: registry client, content store, layer unpacking (built when BUILD_IMAGES)
+if BUILD_IMAGES
+noinst_LIBRARIES += images/libimages.a
+images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)
+images_libimages_a_SOURCES = \
+	images/image_service.h \
+	images/image_record.h \
+	images/reference.h images/reference.cpp \
+	images/digest.h images/digest.cpp
+IMAGES_LIBS = images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(OPENSSL_LIBS) $(FMT_LIBS)
+
+if HAVE_GTEST
+check_PROGRAMS += images_unit_tests
+TESTS += images_unit_tests
+endif
+images_unit_tests_CPPFLAGS = $(AM_CPPFLAGS) $(LIBARCHIVE_CFLAGS)
+images_unit_tests_SOURCES = tests/unit/main_test.cpp \
+	tests/unit/images_reference_test.cpp \
+	tests/unit/images_digest_test.cpp
+images_unit_tests_LDADD = $(IMAGES_LIBS) -lgtest -lpthread
+endif
