@@ -26,6 +26,7 @@ class Sha256 {
  public:
   Sha256();
   ~Sha256();
+  Sha256(Sha256 &&) noexcept;
   Sha256(const Sha256 &) = delete;
   Sha256 &operator=(const Sha256 &) = delete;
   void update(const void *data, size_t len);
