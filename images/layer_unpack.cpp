@@ -30,7 +30,8 @@ constexpr std::string_view kOpaque = ".wh..wh..opq";
 
 // "./a/b/" -> "a/b"; empty for the root itself. EPERM for names that escape.
 Result<std::string> clean_entry_path(std::string_view name) {
-  if (name.starts_with("/"))
+  // "/" alone names the layer root (umoci writes it); any other absolute name is refused.
+  if (name.starts_with("/") && name.find_first_not_of('/') != std::string_view::npos)
     return std::unexpected(Error{EPERM, fmt::format("entry \"{}\": absolute path refused", name)});
   std::vector<std::string_view> parts;
   size_t i = 0;

@@ -83,7 +83,7 @@ TEST(ImagesUnpack, FilesLinksOwnershipInAllCompressions) {
     TempDir t;
     std::string tar = t.path + "/layer.tar", out = t.path + "/out";
     fs::create_directory(out);
-    make_tar(tar, {{"./etc", AE_IFDIR}, {"./etc/hosts", AE_IFREG, "127.0.0.1 localhost\n", 0600, 1234},
+    make_tar(tar, {{"/", AE_IFDIR}, {"./etc", AE_IFDIR}, {"./etc/hosts", AE_IFREG, "127.0.0.1 localhost\n", 0600, 1234},
                    {"./etc/link", AE_IFLNK, "hosts"}, {"./etc/hard", 0, "etc/hosts"},
                    {"abs-link", AE_IFLNK, "/etc/passwd"}},
              filter);
