@@ -271,7 +271,11 @@ Result<RegistryClient::Response> RegistryClient::request(const std::string &base
                                                          BlobWriter *sink) {
   bool verify_tls = !insecure(registry) || base.starts_with("https://registry-1.docker.io");
   std::string url = base + "/v2/" + repository + path;
-  std::string key = base + " " + repository;
+  // Tokens are cached per set of credentials: one pod's pull secret must never
+  // authorise another pod's pull.
+  auto [user, pass] = basic_credentials(auth);
+  std::string key = base + " " + repository + " " +
+                    sha256_hex(user + '\0' + pass + '\0' + auth.identity_token + '\0' + auth.registry_token);
   std::string authorization;
   {
     std::lock_guard lock(mu_);
