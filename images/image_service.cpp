@@ -238,9 +238,8 @@ class ServiceImpl : public ImageService {
     pins.add(d.str());
     return blob_flights_.run(d.str(), [&]() -> Result<void> {
       if (store_.has(d)) return {};
-      auto w = TRY(store_.writer(d, size));
-      TRY(client_.fetch_blob(ref, d, auth, w));
-      TRY_CTX(w.commit(), fmt::format("pull {}", ref.str()));
+      TRY_CTX(client_.fetch_blob(ref, d, auth, [&] { return store_.writer(d, size); }),
+              fmt::format("pull {}", ref.str()));
       return {};
     });
   }

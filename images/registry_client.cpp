@@ -184,7 +184,7 @@ size_t on_header(char *buffer, size_t size, size_t nitems, void *user) {
 
 Result<RegistryClient::Response> RegistryClient::perform(const std::string &url, const std::string &accept,
                                                          const std::string &authorization, bool verify_tls,
-                                                         BlobWriter *sink) {
+                                                         BlobWriter *sink, const std::string *post_form) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return make_error("GET {}: cannot initialise libcurl", url);
   Response resp;
@@ -212,6 +212,7 @@ Result<RegistryClient::Response> RegistryClient::perform(const std::string &url,
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
+  if (post_form) curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_form->c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   if (!verify_tls) {
@@ -247,7 +248,16 @@ Result<std::string> RegistryClient::fetch_token(const std::string &challenge_hea
     if (!ch.param("service").empty()) url += "service=" + url_escape(ch.param("service")) + "&";
     url += "scope=" + url_escape(scope);
     std::string authorization = user.empty() ? "" : "Basic " + base64_encode(user + ":" + pass);
-    auto resp = TRY_CTX(perform(url, "application/json", authorization, verify_tls, nullptr), "fetch registry token");
+    Response resp;
+    if (!auth.identity_token.empty()) {
+      // An identity token is an OAuth2 refresh token: exchanged by POST, as docker does.
+      url = realm;
+      std::string form = "grant_type=refresh_token&client_id=berth&refresh_token=" + url_escape(auth.identity_token) +
+                         "&service=" + url_escape(ch.param("service")) + "&scope=" + url_escape(scope);
+      resp = TRY_CTX(perform(url, "application/json", "", verify_tls, nullptr, &form), "fetch registry token");
+    } else {
+      resp = TRY_CTX(perform(url, "application/json", authorization, verify_tls, nullptr), "fetch registry token");
+    }
     if (resp.status != 200)
       return std::unexpected(Error{errno_for_status(resp.status),
                                    fmt::format("fetch registry token from {}: HTTP {}: {}", url, resp.status,
@@ -318,15 +328,19 @@ Result<FetchedManifest> RegistryClient::get_manifest(const Reference &ref, const
   return std::unexpected(last.context(fmt::format("fetch manifest {}", ref.str())));
 }
 
-Result<void> RegistryClient::fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth, BlobWriter &out) {
+Result<std::string> RegistryClient::fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth,
+                                               const std::function<Result<BlobWriter>()> &new_writer) {
   Error last{EHOSTUNREACH, "no endpoint"};
   for (auto &base : endpoints(ref.registry)) {
-    // A mirror that failed midway may have written part of the blob: only the
-    // first endpoint can run with a clean writer, so later ones get a fresh start.
-    if (out.written() > 0) break;
+    auto out = TRY(new_writer());
     auto resp = request(base, ref.registry, ref.repository, "/blobs/" + digest.str(), "", auth, &out);
-    if (resp) return {};
-    last = resp.error();
+    if (!resp) {
+      last = resp.error();
+      continue;
+    }
+    auto path = out.commit();
+    if (path) return path;
+    last = path.error().context(fmt::format("GET {}/v2/{}/blobs/{}", base, ref.repository, digest.str()));
   }
   return std::unexpected(last.context(fmt::format("fetch blob {} of {}", digest.str(), ref.name())));
 }

@@ -260,3 +260,18 @@ TEST_F(ImagesPull, UnknownMediaTypeIsRefused) {
   ASSERT_FALSE(rec);
   EXPECT_NE(rec.error().message.find("application/x-weird"), std::string::npos) << rec.error().message;
 }
+
+TEST_F(ImagesPull, BadMirrorFallsBackToOrigin) {
+  FakeImage img(kFiles, "gzip", kGzip);
+  FakeRegistry bad_mirror([&](const FakeRequest &r) -> FakeResponse {
+    if (r.path == "/v2/app/blobs/" + img.layer_digest) return {200, "tampered", {}};
+    return img.serve(r.path);
+  });
+  FakeRegistry origin([&](const FakeRequest &r) { return img.serve(r.path); });
+  auto svc = open({{origin.host(), {true, {"http://" + bad_mirror.host()}}}});
+  auto rec = svc->pull(origin.host() + "/app:v1", Auth{});
+  ASSERT_TRUE(rec) << rec.error().message;
+  bool origin_served_layer = false;
+  for (auto &r : origin.requests()) origin_served_layer |= r.path == "/v2/app/blobs/" + img.layer_digest;
+  EXPECT_TRUE(origin_served_layer);
+}
