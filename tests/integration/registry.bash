@@ -50,12 +50,20 @@ start_registry() {
 }
 
 stop_registry() {
-	if [ -n "${REGISTRY_PID:-}" ]; then
-		kill "$REGISTRY_PID" 2>/dev/null
-		wait "$REGISTRY_PID" 2>/dev/null
+	# Callers may be another process than the one that started it (Bats runs
+	# setup_file and teardown_file apart), so wait by polling, not with `wait`.
+	if [ -n "${REGISTRY_PID:-}" ] && kill "$REGISTRY_PID" 2>/dev/null; then
+		local i
+		for i in $(seq 50); do
+			kill -0 "$REGISTRY_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if [ "$i" -eq 50 ]; then kill -9 "$REGISTRY_PID" 2>/dev/null || true; fi
+		wait "$REGISTRY_PID" 2>/dev/null || true
 	fi
-	[ -n "${REGISTRY_DIR:-}" ] && rm -rf "$REGISTRY_DIR"
+	if [ -n "${REGISTRY_DIR:-}" ]; then rm -rf "$REGISTRY_DIR"; fi
 	unset REGISTRY_PID REGISTRY_DIR REGISTRY REGISTRY_PORT
+	return 0
 }
 
 # A one-layer OCI layout holding busybox-static with its applet links.
