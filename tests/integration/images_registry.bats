@@ -44,7 +44,7 @@ manifest_type() {
 @test "images/ pulls, unpacks and removes the pushed images" {
 	local bin=${IMAGES_UNIT_TESTS:-${BERTH_BUILD_DIR:-/nonexistent}/images_unit_tests}
 	[ -x "$bin" ] || skip "images_unit_tests not found (set IMAGES_UNIT_TESTS or BERTH_BUILD_DIR)"
-	run env BERTH_TEST_REGISTRY="$REGISTRY" "$bin" --gtest_filter='ImagesRegistry.*'
+	run env BERTH_TEST_REGISTRY="$REGISTRY" "$bin" --gtest_filter='ImagesRegistry.*-*AnonymousRefusedWhenAuthRequired'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *SKIPPED* ]]
@@ -61,4 +61,41 @@ manifest_type() {
 	echo "$REGISTRY_PID $REGISTRY_DIR $REGISTRY" >"$BATS_FILE_TMPDIR/registry"
 	run manifest_type v2 application/vnd.oci.image.manifest.v1+json
 	[ "$status" -eq 0 ]
+}
+
+@test "a registry with htpasswd auth: pushes with REGISTRY_CREDS, pulls need them" {
+	local bin=${IMAGES_UNIT_TESTS:-${BERTH_BUILD_DIR:-/nonexistent}/images_unit_tests}
+	(
+		start_registry --htpasswd alice:s3cret
+		trap stop_registry EXIT
+		push_busybox_image latest
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/busybox/manifests/latest")" = 401 ]
+		if [ -x "$bin" ]; then
+			BERTH_TEST_REGISTRY=$REGISTRY BERTH_TEST_REGISTRY_AUTH=$REGISTRY_CREDS "$bin" --gtest_filter='ImagesRegistry.*' >"$BATS_TEST_TMPDIR/out" 2>&1 ||
+				{ cat "$BATS_TEST_TMPDIR/out"; exit 1; }
+			! grep -q SKIPPED "$BATS_TEST_TMPDIR/out"
+		fi
+	)
+}
+
+@test "push_layers_image pushes raw layers as given, tamper_blob breaks one" {
+	local w=$BATS_TEST_TMPDIR
+	mkdir -p "$w/l1/etc" "$w/l2/etc"
+	echo a >"$w/l1/etc/a"
+	touch "$w/l2/etc/.wh.a" "$w/l2/etc/.wh..wh..opq"
+	tar -C "$w/l1" -cf - . | zstd -q >"$w/l1.tar.zst"
+	tar -C "$w/l2" -czf "$w/l2.tar.gz" .
+	tar -C "$w/l1" -cf "$w/evil.tar" --transform 's,^\./etc/a,../escape,' ./etc/a
+	run push_layers_image layered:v1 "$w/l1.tar.zst" "$w/l2.tar.gz" "$w/evil.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == sha256:* ]]
+	run curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY/v2/layered/manifests/v1"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *tar+zstd* && "$output" == *tar+gzip* ]]
+	tar -tvf "$w/evil.tar" | grep -q '\.\./escape'
+	local d
+	d=sha256:$(sha256sum <"$w/l2.tar.gz" | cut -d' ' -f1)
+	tamper_blob "$d"
+	run curl -fsS "http://$REGISTRY/v2/layered/blobs/$d"
+	[ "$output" = "tampered by a test" ]
 }
