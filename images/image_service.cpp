@@ -278,22 +278,14 @@ class ServiceImpl : public ImageService {
 
   Result<ImageRecord> commit_record(ImageRecord rec) {
     std::lock_guard lock(mu_);
-    // A tag names one image: take it from any image that had it.
-    for (size_t i = 0; i < records_.size();) {
-      ImageRecord &other = records_[i];
-      if (other.id != rec.id) {
-        size_t before = other.repo_tags.size();
-        for (auto &t : rec.repo_tags) std::erase(other.repo_tags, t);
-        if (other.repo_tags.size() != before) {
-          if (other.repo_tags.empty()) {
-            TRY(opts_.records->erase(other.id));
-            records_.erase(records_.begin() + static_cast<long>(i));
-            continue;
-          }
-          TRY(opts_.records->put(other));
-        }
-      }
-      i++;
+    // A tag names one image: take it from any image that had it. An image left
+    // without tags stays (by its digest): a container may still run from it,
+    // and the kubelet's image GC removes it by id when it is unused.
+    for (auto &other : records_) {
+      if (other.id == rec.id) continue;
+      size_t before = other.repo_tags.size();
+      for (auto &t : rec.repo_tags) std::erase(other.repo_tags, t);
+      if (other.repo_tags.size() != before) TRY(opts_.records->put(other));
     }
     auto it = std::find_if(records_.begin(), records_.end(), [&](auto &r) { return r.id == rec.id; });
     if (it != records_.end()) {

@@ -275,3 +275,31 @@ TEST_F(ImagesPull, BadMirrorFallsBackToOrigin) {
   for (auto &r : origin.requests()) origin_served_layer |= r.path == "/v2/app/blobs/" + img.layer_digest;
   EXPECT_TRUE(origin_served_layer);
 }
+
+TEST_F(ImagesPull, RetaggedImageKeepsTheOldOneUntagged) {
+  FakeImage one(kFiles, "gzip", kGzip);
+  FakeImage two({{"other", "2"}}, "gzip", kGzip);
+  const FakeImage *current = &one;
+  FakeRegistry reg([&](const FakeRequest &r) {
+    if (r.path.find("/blobs/") != std::string::npos) {
+      auto a = one.serve(r.path);
+      return a.status == 200 ? a : two.serve(r.path);
+    }
+    return current->serve(r.path);
+  });
+  auto svc = open({{reg.host(), {true, {}}}});
+  auto first = svc->pull(reg.host() + "/app:v1", Auth{});
+  ASSERT_TRUE(first) << first.error().message;
+  current = &two;
+  auto second = svc->pull(reg.host() + "/app:v1", Auth{});
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_NE(first->id, second->id);
+  auto old = svc->status(first->id);
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->repo_tags.empty());
+  EXPECT_EQ(old->repo_digests.size(), 1u);
+  EXPECT_EQ(svc->status(reg.host() + "/app:v1")->id, second->id);
+  ASSERT_TRUE(svc->remove(first->id));
+  EXPECT_TRUE(svc->layer_dirs(second->id));
+  EXPECT_EQ(svc->list()->size(), 1u);
+}

@@ -181,9 +181,11 @@ TEST(ImagesUnpack, WhiteoutsForOverlay) {
   TempDir t;
   std::string tar = t.path + "/l.tar", out = t.path + "/out";
   fs::create_directory(out);
-  make_tar(tar, {{"d", AE_IFDIR}, {"d/.wh..wh..opq", AE_IFREG, ""}, {".wh.gone", AE_IFREG, ""}});
+  make_tar(tar, {{"d", AE_IFDIR}, {"d/.wh..wh..opq", AE_IFREG, ""}, {".wh.gone", AE_IFREG, ""},
+                 {"nodir/.wh.x", AE_IFREG, ""}});
   auto r = unpack_layer(tar, out, WhiteoutMode::overlay);
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(fs::exists(fs::symlink_status(out + "/nodir/x")));
   struct stat st;
   ASSERT_EQ(lstat((out + "/gone").c_str(), &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));
