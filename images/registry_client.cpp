@@ -118,17 +118,20 @@ bool RegistryClient::insecure(const std::string &host) const {
   return it != registries_.end() && it->second.insecure;
 }
 
-std::vector<std::string> RegistryClient::endpoints(const std::string &registry) const {
-  std::vector<std::string> out;
+std::vector<RegistryClient::Endpoint> RegistryClient::endpoints(const std::string &registry) const {
+  std::vector<Endpoint> out;
   auto add_host = [&](const std::string &host) {
     if (host.starts_with("http://") || host.starts_with("https://")) {
-      out.push_back(host.back() == '/' ? host.substr(0, host.size() - 1) : host);
+      std::string base = host.back() == '/' ? host.substr(0, host.size() - 1) : host;
+      std::string bare = base.substr(base.find("://") + 3);
+      out.push_back({base, !insecure(bare)});
       return;
     }
     std::string h = host == "docker.io" ? "registry-1.docker.io" : host;
-    out.push_back("https://" + h);
+    bool unsafe = insecure(host);
+    out.push_back({"https://" + h, !unsafe});
     // Plain HTTP only where the administrator said so.
-    if (insecure(host)) out.push_back("http://" + h);
+    if (unsafe) out.push_back({"http://" + h, false});
   };
   if (auto it = registries_.find(registry); it != registries_.end())
     for (auto &m : it->second.mirrors) add_host(m);
@@ -275,11 +278,12 @@ Result<std::string> RegistryClient::fetch_token(const std::string &challenge_hea
   return std::unexpected(Error{EACCES, fmt::format("unsupported authentication challenge \"{}\"", challenge_header)});
 }
 
-Result<RegistryClient::Response> RegistryClient::request(const std::string &base, const std::string &registry,
-                                                         const std::string &repository, const std::string &path,
+Result<RegistryClient::Response> RegistryClient::request(const Endpoint &ep, const std::string &repository,
+                                                         const std::string &path,
                                                          const std::string &accept, const Auth &auth,
                                                          BlobWriter *sink) {
-  bool verify_tls = !insecure(registry) || base.starts_with("https://registry-1.docker.io");
+  const std::string &base = ep.base;
+  bool verify_tls = ep.verify_tls;
   std::string url = base + "/v2/" + repository + path;
   // Tokens are cached per set of credentials: one pod's pull secret must never
   // authorise another pod's pull.
@@ -311,8 +315,9 @@ Result<FetchedManifest> RegistryClient::get_manifest(const Reference &ref, const
                                                      const Auth &auth) {
   static const std::string accept = fmt::format("{}, {}, {}, {}", kOciIndex, kOciManifest, kDockerList, kDockerManifest);
   Error last{EHOSTUNREACH, "no endpoint"};
-  for (auto &base : endpoints(ref.registry)) {
-    auto resp = request(base, ref.registry, ref.repository, "/manifests/" + ref_or_digest, accept, auth, nullptr);
+  for (auto &ep : endpoints(ref.registry)) {
+    const std::string &base = ep.base;
+    auto resp = request(ep, ref.repository, "/manifests/" + ref_or_digest, accept, auth, nullptr);
     if (!resp) {
       last = resp.error();
       continue;
@@ -331,9 +336,10 @@ Result<FetchedManifest> RegistryClient::get_manifest(const Reference &ref, const
 Result<std::string> RegistryClient::fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth,
                                                const std::function<Result<BlobWriter>()> &new_writer) {
   Error last{EHOSTUNREACH, "no endpoint"};
-  for (auto &base : endpoints(ref.registry)) {
+  for (auto &ep : endpoints(ref.registry)) {
+    const std::string &base = ep.base;
     auto out = TRY(new_writer());
-    auto resp = request(base, ref.registry, ref.repository, "/blobs/" + digest.str(), "", auth, &out);
+    auto resp = request(ep, ref.repository, "/blobs/" + digest.str(), "", auth, &out);
     if (!resp) {
       last = resp.error();
       continue;

@@ -33,12 +33,17 @@ class RegistryClient {
   Result<std::string> fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth,
                                  const std::function<Result<BlobWriter>()> &new_writer);
 
-  // "https://registry-1.docker.io"-style base URLs tried for a registry, mirrors first.
-  std::vector<std::string> endpoints(const std::string &registry) const;
+  struct Endpoint {
+    std::string base;  // "https://registry-1.docker.io"
+    bool verify_tls = true;
+  };
+  // The endpoints tried for a registry, mirrors first. A host (mirror or
+  // registry) marked insecure is tried over HTTPS without verification, then HTTP.
+  std::vector<Endpoint> endpoints(const std::string &registry) const;
 
  private:
   struct Response;
-  Result<Response> request(const std::string &base, const std::string &registry, const std::string &repository,
+  Result<Response> request(const Endpoint &ep, const std::string &repository,
                            const std::string &path, const std::string &accept, const Auth &auth, BlobWriter *sink);
   Result<Response> perform(const std::string &url, const std::string &accept, const std::string &authorization,
                            bool verify_tls, BlobWriter *sink, const std::string *post_form = nullptr);

@@ -303,3 +303,38 @@ TEST_F(ImagesPull, RetaggedImageKeepsTheOldOneUntagged) {
   EXPECT_TRUE(svc->layer_dirs(second->id));
   EXPECT_EQ(svc->list()->size(), 1u);
 }
+
+#include "images/registry_client.h"
+
+TEST(ImagesRegistryClient, Endpoints) {
+  std::map<std::string, RegistryOptions> regs;
+  regs["docker.io"].mirrors = {"mirror.example:5000", "http://plain.example/"};
+  regs["mirror.example:5000"].insecure = true;
+  regs["local:5000"].insecure = true;
+  RegistryClient c(regs, "test", 5);
+  auto eps = c.endpoints("docker.io");
+  ASSERT_EQ(eps.size(), 4u);
+  EXPECT_EQ(eps[0].base, "https://mirror.example:5000");
+  EXPECT_FALSE(eps[0].verify_tls);
+  EXPECT_EQ(eps[1].base, "http://mirror.example:5000");
+  EXPECT_EQ(eps[2].base, "http://plain.example");
+  EXPECT_EQ(eps[3].base, "https://registry-1.docker.io");
+  EXPECT_TRUE(eps[3].verify_tls);
+  auto local = c.endpoints("local:5000");
+  ASSERT_EQ(local.size(), 2u);
+  EXPECT_EQ(local[1].base, "http://local:5000");
+  auto quay = c.endpoints("quay.io");
+  ASSERT_EQ(quay.size(), 1u);  // never plain HTTP unless marked insecure
+  EXPECT_EQ(quay[0].base, "https://quay.io");
+  EXPECT_TRUE(quay[0].verify_tls);
+}
+
+TEST(ImagesRegistryClient, BasicCredentials) {
+  Auth a;
+  a.auth = "YWxpY2U6czNjcjp0";  // alice:s3cr:t
+  EXPECT_EQ(basic_credentials(a), (std::pair<std::string, std::string>{"alice", "s3cr:t"}));
+  a.username = "bob";
+  a.password = "pw";
+  EXPECT_EQ(basic_credentials(a).first, "bob");
+  EXPECT_EQ(basic_credentials(Auth{}).first, "");
+}
