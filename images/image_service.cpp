@@ -88,6 +88,16 @@ class ServiceImpl : public ImageService {
   }
 
   Result<ImageRecord> pull(const std::string &text, const Auth &auth) override {
+    auto r = pull_pinned(text, auth);
+    if (!r) {
+      // What a failed pull fetched (verified, but unused) goes now, not at the next pull.
+      std::lock_guard lock(mu_);
+      (void)collect_garbage_locked();
+    }
+    return r;
+  }
+
+  Result<ImageRecord> pull_pinned(const std::string &text, const Auth &auth) {
     auto ref = TRY(parse_reference(text, opts_.default_registry));
     Pins pins(*this);
     auto top = TRY(client_.get_manifest(ref, ref.manifest_ref(), auth));

@@ -199,6 +199,7 @@ struct Unpacker {
       archive_entry_set_pathname(entry, path.c_str());
       if (const char *link = archive_entry_hardlink(entry)) {
         auto target = TRY_CTX(clean_entry_path(link), fmt::format("layer {}: hard link {}", layer_path, path));
+        TRY_CTX(check_parents(root.get(), target, link), fmt::format("layer {}: hard link {}", layer_path, path));
         archive_entry_set_hardlink(entry, target.c_str());
       }
       if (archive_write_header(out.get(), entry) < ARCHIVE_WARN)

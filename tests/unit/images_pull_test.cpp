@@ -211,6 +211,7 @@ TEST_F(ImagesPull, TamperedBlobIsRefusedAndNotStored) {
   ASSERT_FALSE(rec);
   EXPECT_EQ(rec.error().code, EBADMSG) << rec.error().message;
   EXPECT_NE(rec.error().message.find(img.layer_digest), std::string::npos) << rec.error().message;
+  EXPECT_EQ(blob_count(), 0u);  // the manifest and config fetched before are gone too
   EXPECT_FALSE(fs::exists(root_ + "/blobs/sha256/" + img.layer_digest.substr(7)));
   EXPECT_TRUE(fs::is_empty(root_ + "/ingest"));
   EXPECT_TRUE(svc->list()->empty());
