@@ -34,7 +34,10 @@ packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
 	googletest libgtest-dev
+	libcurl4-openssl-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
+	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 	bats busybox-static runc crun iproute2 python3 podman jq
+	docker-registry skopeo umoci
 )
 
 export DEBIAN_FRONTEND=noninteractive

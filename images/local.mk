@@ -1,1 +1,33 @@
 # images/: registry client, content store, layer unpacking (built when BUILD_IMAGES)
+if BUILD_IMAGES
+noinst_LIBRARIES += images/libimages.a
+images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)
+images_libimages_a_SOURCES = \
+	images/image_service.h \
+	images/image_record.h \
+	images/image_service.cpp \
+	images/image_record.cpp \
+	images/reference.h images/reference.cpp \
+	images/digest.h images/digest.cpp \
+	images/content_store.h images/content_store.cpp \
+	images/auth_challenge.h images/auth_challenge.cpp \
+	images/manifest.h images/manifest.cpp \
+	images/registry_client.h images/registry_client.cpp \
+	images/layer_unpack.h images/layer_unpack.cpp
+IMAGES_LIBS = images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(OPENSSL_LIBS) $(FMT_LIBS)
+
+if HAVE_GTEST
+check_PROGRAMS += images_unit_tests
+TESTS += images_unit_tests
+endif
+images_unit_tests_CPPFLAGS = $(AM_CPPFLAGS) $(LIBARCHIVE_CFLAGS)
+images_unit_tests_SOURCES = tests/unit/main_test.cpp \
+	tests/unit/images_reference_test.cpp \
+	tests/unit/images_digest_test.cpp \
+	tests/unit/images_store_test.cpp \
+	tests/unit/images_unpack_test.cpp \
+	tests/unit/images_registry_test.cpp \
+	tests/unit/images_fake_registry.h \
+	tests/unit/images_pull_test.cpp
+images_unit_tests_LDADD = $(IMAGES_LIBS) -lgtest -lpthread
+endif

@@ -44,34 +44,45 @@ log="$(mktemp -d /tmp/berth-run-all.XXXXXX)"
 trap 'rm -rf "$log"' EXIT
 
 # ---- unit tests ----------------------------------------------------------
+# One GoogleTest binary: its own output, then its counts added to the totals.
+run_gtest() {
+	local bin="$1" name="$2"
+	echo "=== unit tests: $bin"
+	"$bin" >"$log/$name.out" 2>&1
+	local rc=$?
+	cat "$log/$name.out"
+	n() { sed -n "s/^\[  $1 *\] \([0-9][0-9]*\) tests\{0,1\}[.,].*/\1/p" "$log/$name.out" | tail -n 1; }
+	local p f s
+	p="$(n PASSED)"
+	f="$(n FAILED)"
+	s="$(n SKIPPED)"
+	if [ -z "$p" ] && [ -z "$f" ]; then
+		echo "$name ended without a summary (exit status $rc)"
+		f=1
+	elif [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		echo "$name exited with status $rc"
+		f=1
+	fi
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + ${s:-0}))
+}
+
 if [ "$run_unit" = yes ]; then
 	if [ -z "$unit" ]; then
 		for candidate in "$build_dir/berth_unit_tests" "$PWD/berth_unit_tests" "$src/berth_unit_tests"; do
 			if [ -x "$candidate" ]; then unit="$candidate"; break; fi
 		done
 	fi
-	echo "=== unit tests: ${unit:-berth_unit_tests}"
 	if [ -z "$unit" ] || [ ! -x "$unit" ]; then
-		echo "not found: build first (make check), or pass --unit PATH or --no-unit"
+		echo "=== unit tests: berth_unit_tests not found: build first (make check), or pass --unit PATH or --no-unit"
 		failed=$((failed + 1))
 	else
-		"$unit" >"$log/unit.out" 2>&1
-		rc=$?
-		cat "$log/unit.out"
-		n() { sed -n "s/^\[  $1 *\] \([0-9][0-9]*\) tests\{0,1\}[.,].*/\1/p" "$log/unit.out" | tail -n 1; }
-		p="$(n PASSED)"
-		f="$(n FAILED)"
-		s="$(n SKIPPED)"
-		if [ -z "$p" ] && [ -z "$f" ]; then
-			echo "unit tests ended without a summary (exit status $rc)"
-			f=1
-		elif [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
-			echo "unit tests exited with status $rc"
-			f=1
-		fi
-		passed=$((passed + ${p:-0}))
-		failed=$((failed + ${f:-0}))
-		skipped=$((skipped + ${s:-0}))
+		run_gtest "$unit" berth_unit_tests
+		# The other parts' unit binaries sit beside it when configure built those parts.
+		for other in images_unit_tests crid_unit_tests; do
+			[ -x "$(dirname "$unit")/$other" ] && run_gtest "$(dirname "$unit")/$other" "$other"
+		done
 	fi
 fi
 
