@@ -37,6 +37,9 @@ while [ $# -gt 0 ]; do
 done
 [ ${#files[@]} -gt 0 ] || files=("$here"/integration/*.bats)
 
+# Bats files that drive a unit binary (images_registry.bats) find it here.
+export BERTH_BUILD_DIR="${BERTH_BUILD_DIR:-$build_dir}"
+
 passed=0
 failed=0
 skipped=0
