@@ -39,6 +39,9 @@ const std::vector<Command> &commands() {
        {{"all", 'a', false, "send the signal to every process in the container"}}, 1, 2, kill},
       {"delete", "<container-id>", "delete a stopped container and everything it holds",
        {{"force", 'f', false, "kill the container first if it is still running"}}, 1, 1, del},
+      {"exec", "<container-id> <command> [args...]", "run a process in a container", kExecOptions, 1, SIZE_MAX, exec,
+       true},
+      {"features", "", "show the enabled features", {}, 0, 0, features},
   };
   return table;
 }

@@ -22,6 +22,7 @@ struct Command {
   std::vector<cli::Option> options;
   size_t min_args, max_args;
   int (*run)(const Context &, const cli::Parsed &);
+  bool stop_at_positional = false;  // the arguments after the first are a command line (exec)
 };
 
 const std::vector<Command> &commands();
@@ -37,5 +38,8 @@ int state(const Context &, const cli::Parsed &);
 int list(const Context &, const cli::Parsed &);
 int kill(const Context &, const cli::Parsed &);
 int del(const Context &, const cli::Parsed &);
+int exec(const Context &, const cli::Parsed &);
+int features(const Context &, const cli::Parsed &);
+extern const std::vector<cli::Option> kExecOptions;
 
 }  // namespace berth::cmd

@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
   size_t cmd_index = args.size() - global->positional.size();
   for (const auto &c : berth::cmd::commands()) {
     if (c.name != name) continue;
-    auto p = berth::cli::parse(args, cmd_index + 1, c.options, false);
+    auto p = berth::cli::parse(args, cmd_index + 1, c.options, c.stop_at_positional);
     if (!p) {
       berth::log::error(fmt::format("{}: {}", name, p.error().message));
       return 1;
