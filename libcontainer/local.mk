@@ -22,6 +22,7 @@ berth_unit_tests_SOURCES += \
 
 libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/exec.h libcontainer/exec.cpp \
-	libcontainer/features.h libcontainer/features.cpp
+	libcontainer/features.h libcontainer/features.cpp \
+	libcontainer/rootless.h libcontainer/rootless.cpp
 
 berth_unit_tests_SOURCES += tests/unit/exec_test.cpp

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "libcontainer/log.h"
+#include "libcontainer/rootless.h"
 #include "runtime/commands.h"
 
 #ifdef HAVE_LIBSECCOMP
@@ -87,6 +88,8 @@ int main(int argc, char **argv) {
     berth::log::error(fmt::format("--rootless: expected true, false or auto, got \"{}\"", ctx.rootless));
     return 1;
   }
+  ctx.runtime.rootless = berth::rootless_mode(ctx.rootless);
+  if (ctx.runtime.rootless && !global->has("root")) ctx.runtime.root = berth::rootless_state_root();
 
   const std::string &name = global->positional[0];
   size_t cmd_index = args.size() - global->positional.size();
