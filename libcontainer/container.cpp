@@ -29,6 +29,7 @@
 #include "libcontainer/namespaces.h"
 #include "libcontainer/proc_info.h"
 #include "libcontainer/rlimits.h"
+#include "libcontainer/rootless.h"
 #include "libcontainer/scope_exit.h"
 #include "libcontainer/seccomp.h"
 #include "libcontainer/seccomp_notify.h"
@@ -167,10 +168,15 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   Fd fifo_fd(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
   if (!fifo_fd) return sys_error(errno, "open {}", fifo);
 
-  TRY(cg->create());
-  cgroup_made = true;
-  if (linux.resources) TRY(cg->apply(*linux.resources));
-  int cgroup_fd = TRY(cg->open_v2_dir());
+  if (auto made = cg->create(); !made) {
+    // As runc: a rootless container without a delegated cgroup runs without one.
+    if (!rt.rootless || !cgroup_error_is_permission(made.error())) return std::unexpected(made.error());
+    log::debug(fmt::format("rootless: no cgroup: {}", made.error().message));
+    cg.reset();
+  }
+  cgroup_made = cg != nullptr;
+  if (cg && linux.resources) TRY(cg->apply(*linux.resources));
+  int cgroup_fd = cg ? TRY(cg->open_v2_dir()) : -1;
   Fd cgroup_dir(cgroup_fd);
 
   int sv[2];
@@ -207,10 +213,10 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   // Only the init may hold the FIFO: start finds "no reader" once it dies.
   fifo_fd.reset();
 
-  if (ns.new_user) TRY(write_id_maps(pid, linux.uid_mappings, linux.gid_mappings, false));
+  if (ns.new_user) TRY(write_id_maps_as_caller(pid, linux.uid_mappings, linux.gid_mappings));
   // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
   // unified hierarchy, and the v1 ones still need the pid.
-  TRY(cg->add_process(pid));
+  if (cg) TRY(cg->add_process(pid));
   ContainerState state;
   state.id = opts.id;
   state.oci_version = spec.oci_version.empty() ? kOciVersion : spec.oci_version;
@@ -221,7 +227,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   state.owner = "";
   state.annotations = spec.annotations;
   state.own_pid_ns = ns.new_pid;
-  state.cgroup = cg->to_json();
+  if (cg) state.cgroup = cg->to_json();
   // start and delete run poststart and poststop from here, not from the bundle.
   if (spec.hooks) state.extra["hooks"] = hooks_to_json(*spec.hooks);
   auto creating_json = [&] { return state_json_text(StateView{state, Status::Creating}); };
@@ -304,6 +310,7 @@ Result<void> kill_container(const RuntimeOptions &rt, const std::string &id, int
   ContainerState s = TRY(dir.load());
   Status st = container_status(s, dir);
   if (st == Status::Stopped && !all) return make_error("container not running");
+  if (all && s.cgroup.is_null()) return make_error("kill --all: the container has no cgroup (rootless)");
   if (all) {
     auto cg = TRY(cgroups::manager_from_json(s.cgroup));
     return cg->kill_all(signal);
@@ -333,6 +340,7 @@ Result<void> delete_container(const RuntimeOptions &rt, const std::string &id, b
     if (!wait_gone(s.pid, s.pid_start_time, 10000))
       return make_error("container init {} did not die after SIGKILL", s.pid);
   }
+  if (s.cgroup.is_null()) return dir.remove();
   auto cg = TRY(cgroups::manager_from_json(s.cgroup));
   // Without its own pid namespace, the init's death does not take the other
   // processes with it.

@@ -15,6 +15,7 @@ namespace berth {
 struct RuntimeOptions {
   std::string root = "/run/berth";
   bool systemd_cgroup = false;
+  bool rootless = false;  // id maps through newuidmap, cgroups skipped when not writable
 };
 
 struct CreateOptions {

@@ -19,3 +19,10 @@ berth_unit_tests_SOURCES += \
 	tests/unit/proc_info_test.cpp \
 	tests/unit/signals_test.cpp \
 	tests/unit/state_test.cpp
+
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/exec.h libcontainer/exec.cpp \
+	libcontainer/features.h libcontainer/features.cpp \
+	libcontainer/rootless.h libcontainer/rootless.cpp
+
+berth_unit_tests_SOURCES += tests/unit/exec_test.cpp

@@ -12,6 +12,11 @@ std::string Parsed::get(std::string_view name, std::string_view fallback) const 
   return it == values.end() ? std::string(fallback) : it->second;
 }
 
+std::vector<std::string> Parsed::all(std::string_view name) const {
+  auto it = lists.find(name);
+  return it == lists.end() ? std::vector<std::string>{} : it->second;
+}
+
 static const Option *find_long(const std::vector<Option> &options, std::string_view name) {
   for (const auto &o : options)
     if (o.name == name) return &o;
@@ -65,6 +70,7 @@ Result<Parsed> parse(const std::vector<std::string> &args, size_t begin, const s
         if (i + 1 >= args.size()) return make_error("flag needs an argument: -{}", name);
         out.values[key] = args[++i];
       }
+      out.lists[key].push_back(out.values[key]);
     } else {
       if (has_inline && inline_value != "true" && inline_value != "false")
         return make_error("invalid boolean value \"{}\" for -{}", inline_value, name);

@@ -23,10 +23,13 @@ struct Parsed {
   std::map<std::string, std::string, std::less<>> values;  // booleans hold "true"/"false"
   std::vector<std::string> positional;
   bool help = false;
+  // Every value of each flag, in order, for flags given more than once (--env).
+  std::map<std::string, std::vector<std::string>, std::less<>> lists;
 
   bool flag(std::string_view name) const;
   std::string get(std::string_view name, std::string_view fallback = "") const;
   bool has(std::string_view name) const { return values.contains(name); }
+  std::vector<std::string> all(std::string_view name) const;
 };
 
 // Parses args[begin..) until the first positional argument when

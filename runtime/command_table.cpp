@@ -68,7 +68,10 @@ const std::vector<Command> &commands() {
         {"stats", 0, false, "print the container's resource usage once and exit"}},
        1, 1, events},
       {"ps", "<container-id> [-- ps options]", "list the processes running in a container (ps options default: -ef)",
-       {{"format", 'f', true, "output format: table or json", "FORMAT"}}, 1, 64, ps},
+       {{"format", 'f', true, "output format: table or json", "FORMAT"}}, 1, 64, ps, true},
+      {"exec", "<container-id> <command> [args...]", "run a process in a container", kExecOptions, 1, SIZE_MAX, exec,
+       true},
+      {"features", "", "show the enabled features", {}, 0, 0, features},
   };
   return table;
 }

@@ -22,6 +22,7 @@ struct Command {
   std::vector<cli::Option> options;
   size_t min_args, max_args;
   int (*run)(const Context &, const cli::Parsed &);
+  bool stop_at_positional = false;  // the arguments after the first are a command line (exec)
 };
 
 const std::vector<Command> &commands();
@@ -42,5 +43,8 @@ int resume(const Context &, const cli::Parsed &);
 int update(const Context &, const cli::Parsed &);
 int events(const Context &, const cli::Parsed &);
 int ps(const Context &, const cli::Parsed &);
+int exec(const Context &, const cli::Parsed &);
+int features(const Context &, const cli::Parsed &);
+extern const std::vector<cli::Option> kExecOptions;
 
 }  // namespace berth::cmd

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "libcontainer/log.h"
+#include "libcontainer/rootless.h"
 #include "runtime/commands.h"
 
 #ifdef HAVE_LIBSECCOMP
@@ -87,12 +88,14 @@ int main(int argc, char **argv) {
     berth::log::error(fmt::format("--rootless: expected true, false or auto, got \"{}\"", ctx.rootless));
     return 1;
   }
+  ctx.runtime.rootless = berth::rootless_mode(ctx.rootless);
+  if (ctx.runtime.rootless && !global->has("root")) ctx.runtime.root = berth::rootless_state_root();
 
   const std::string &name = global->positional[0];
   size_t cmd_index = args.size() - global->positional.size();
   for (const auto &c : berth::cmd::commands()) {
     if (c.name != name) continue;
-    auto p = berth::cli::parse(args, cmd_index + 1, c.options, false);
+    auto p = berth::cli::parse(args, cmd_index + 1, c.options, c.stop_at_positional);
     if (!p) {
       berth::log::error(fmt::format("{}: {}", name, p.error().message));
       return 1;
