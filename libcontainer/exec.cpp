@@ -19,7 +19,7 @@
 #include "cgroups/manager.h"
 #include "libcontainer/capabilities.h"
 #include "libcontainer/console.h"
-#include "libcontainer/features.h"
+#include "libcontainer/lsm.h"
 #include "libcontainer/file_util.h"
 #include "libcontainer/log.h"
 #include "libcontainer/namespaces.h"
@@ -383,8 +383,8 @@ Result<pid_t> exec_container(const RuntimeOptions &rt, const ExecOptions &opts) 
   for (const auto &w : caps.warnings) log::warning(w);
   for (const auto &n : caps.notes) log::debug(n);
   if (!proc.apparmor_profile.empty() && !apparmor_enabled()) {
-    // The container was made without it too (create ignores the profile on
-    // such hosts); only an explicit request is an error.
+    // Only a label asked for on this exec is an error; create already
+    // refused a config label on such a host.
     if (opts.overrides.apparmor || opts.process) return make_error("apparmor profile given but AppArmor is not enabled on this host");
     proc.apparmor_profile.clear();
   }

@@ -1,6 +1,7 @@
 #include "libcontainer/features.h"
 
 #include "libcontainer/hooks.h"
+#include "libcontainer/lsm.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,16 +19,6 @@
 #endif
 
 namespace berth {
-
-bool apparmor_enabled() {
-  auto r = read_file("/sys/module/apparmor/parameters/enabled");
-  return r && r->starts_with('Y');
-}
-
-bool selinux_enabled() {
-  struct stat st;
-  return ::stat("/sys/fs/selinux/enforce", &st) == 0;
-}
 
 namespace {
 

@@ -6,10 +6,6 @@
 
 namespace berth {
 
-// The LSMs a process label can be set for (checked on the host, not in a container).
-bool apparmor_enabled();
-bool selinux_enabled();
-
 // The features document (runtime-spec features.md), built from the same
 // tables the code that applies a config reads.
 nlohmann::ordered_json features_json();
