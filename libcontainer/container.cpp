@@ -198,7 +198,11 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
 
   // The init is a copy of this process until it execs: nothing in the
   // container may open /proc/<init>/exe or its memory (CVE-2019-5736).
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return sys_error(errno, "prctl(PR_SET_DUMPABLE)");
+  // Rootless, the unprivileged parent must still write the init's id maps,
+  // which a non-dumpable process's /proc files forbid; there the init turns
+  // non-dumpable itself once the maps are written (as runc's nsexec does),
+  // before anything else can run in its namespaces.
+  if (!rt.rootless && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return sys_error(errno, "prctl(PR_SET_DUMPABLE)");
   if (ns.new_time) TRY(prepare_time_namespace(linux.time_offsets));
 
   pid = clone_init(ns.clone_flags, cgroup_dir.get());

@@ -133,6 +133,9 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
 
   auto go = TRY(sync_recv(ctx.sync_fd));
   if (go.type != SyncType::Go) return make_error("sync: expected go, got message {}", static_cast<int>(go.type));
+  // A rootless parent left the init dumpable to write its id maps; those are
+  // written now (CVE-2019-5736, see create_container).
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return sys_error(errno, "prctl(PR_SET_DUMPABLE)");
   if (proc.exec_cpu_affinity) TRY(apply_cpu_affinity(proc.exec_cpu_affinity->initial, "initial"));
 
   // The maps are written; become root of the new user namespace.

@@ -280,8 +280,10 @@ int ps(const Context &ctx, const cli::Parsed &p) {
   // ps(1) with the caller's options (default -ef), keeping the header and the
   // lines whose PID column is one of the container's.
   std::vector<std::string> argv = {"ps"};
-  if (p.positional.size() > 1)
-    argv.insert(argv.end(), p.positional.begin() + 1, p.positional.end());
+  // "berth ps c1 -- -o pid" and "berth ps c1 -o pid" both pass "-o pid" to ps(1).
+  auto first = p.positional.begin() + 1;
+  if (first != p.positional.end() && *first == "--") ++first;
+  if (first != p.positional.end()) argv.insert(argv.end(), first, p.positional.end());
   else
     argv.push_back("-ef");
   int fds[2];

@@ -31,10 +31,6 @@ as_user() {
 }
 
 @test "rootless: an unprivileged user runs a container mapping itself" {
-	# The init is non-dumpable from clone (CVE-2019-5736), so its /proc files
-	# belong to root and an unprivileged parent cannot write its id maps; the
-	# init must turn dumpable while they are written (as runc's nsexec does).
-	skip "needs the init to be dumpable while an unprivileged parent writes its id maps (init.cpp change pending)"
 	setup_rootless_user
 	jq --argjson u "$RL_UID" --argjson g "$RL_GID" '
 		.linux.namespaces = [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "user"}]
