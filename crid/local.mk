@@ -1,5 +1,5 @@
 # crid/: the CRI daemon and cridctl (built when BUILD_CRID)
-EXTRA_DIST += crid/proto/api.proto
+EXTRA_DIST += crid/proto/api.proto tests/integration/crid.bats
 
 if BUILD_CRID
 # CRI's runtime.v1 protocol, generated at build time with Debian's protoc and
