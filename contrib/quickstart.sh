@@ -29,12 +29,17 @@ cd "$(dirname "$0")/.."
 
 # Build tools and libraries, then what the tests and the demo run:
 # reference runtimes, busybox for the rootfs, iproute2 for netns tests,
-# python3 for the console-socket receiver, podman, jq for config edits.
+# python3 for the console-socket receiver, podman, jq for config edits;
+# gRPC, protobuf, SQLite, toml++, curl, libarchive for crid and images/, and a
+# local registry with skopeo and umoci for the image pull tests.
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
 	googletest libgtest-dev
 	bats busybox-static runc crun iproute2 python3 podman jq
+	libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+	libsqlite3-dev libtomlplusplus-dev libcurl4-openssl-dev libarchive-dev libssl-dev
+	zlib1g-dev libzstd-dev docker-registry skopeo umoci curl
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,5 +1,6 @@
 # crid/: the CRI daemon and cridctl (built when BUILD_CRID)
-EXTRA_DIST += crid/proto/api.proto tests/integration/crid.bats
+EXTRA_DIST += crid/proto/api.proto tests/integration/crid.bats \
+	contrib/crid.conf contrib/systemd/crid.service contrib/systemd/crid.socket
 
 if BUILD_CRID
 # CRI's runtime.v1 protocol, generated at build time with Debian's protoc and
