@@ -63,6 +63,7 @@ endif
 crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS)
 crid_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/crid_config_test.cpp \
-	tests/unit/crid_metadata_store_test.cpp
+	tests/unit/crid_metadata_store_test.cpp \
+	tests/unit/crid_image_service_test.cpp
 crid_unit_tests_LDADD = $(CRID_LIBS) -lgtest
 endif
