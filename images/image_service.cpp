@@ -88,6 +88,16 @@ class ServiceImpl : public ImageService {
   }
 
   Result<ImageRecord> pull(const std::string &text, const Auth &auth) override {
+    auto r = pull_pinned(text, auth);
+    if (!r) {
+      // What a failed pull fetched (verified, but unused) goes now, not at the next pull.
+      std::lock_guard lock(mu_);
+      (void)collect_garbage_locked();
+    }
+    return r;
+  }
+
+  Result<ImageRecord> pull_pinned(const std::string &text, const Auth &auth) {
     auto ref = TRY(parse_reference(text, opts_.default_registry));
     Pins pins(*this);
     auto top = TRY(client_.get_manifest(ref, ref.manifest_ref(), auth));
@@ -238,9 +248,8 @@ class ServiceImpl : public ImageService {
     pins.add(d.str());
     return blob_flights_.run(d.str(), [&]() -> Result<void> {
       if (store_.has(d)) return {};
-      auto w = TRY(store_.writer(d, size));
-      TRY(client_.fetch_blob(ref, d, auth, w));
-      TRY_CTX(w.commit(), fmt::format("pull {}", ref.str()));
+      TRY_CTX(client_.fetch_blob(ref, d, auth, [&] { return store_.writer(d, size); }),
+              fmt::format("pull {}", ref.str()));
       return {};
     });
   }
@@ -279,22 +288,14 @@ class ServiceImpl : public ImageService {
 
   Result<ImageRecord> commit_record(ImageRecord rec) {
     std::lock_guard lock(mu_);
-    // A tag names one image: take it from any image that had it.
-    for (size_t i = 0; i < records_.size();) {
-      ImageRecord &other = records_[i];
-      if (other.id != rec.id) {
-        size_t before = other.repo_tags.size();
-        for (auto &t : rec.repo_tags) std::erase(other.repo_tags, t);
-        if (other.repo_tags.size() != before) {
-          if (other.repo_tags.empty()) {
-            TRY(opts_.records->erase(other.id));
-            records_.erase(records_.begin() + static_cast<long>(i));
-            continue;
-          }
-          TRY(opts_.records->put(other));
-        }
-      }
-      i++;
+    // A tag names one image: take it from any image that had it. An image left
+    // without tags stays (by its digest): a container may still run from it,
+    // and the kubelet's image GC removes it by id when it is unused.
+    for (auto &other : records_) {
+      if (other.id == rec.id) continue;
+      size_t before = other.repo_tags.size();
+      for (auto &t : rec.repo_tags) std::erase(other.repo_tags, t);
+      if (other.repo_tags.size() != before) TRY(opts_.records->put(other));
     }
     auto it = std::find_if(records_.begin(), records_.end(), [&](auto &r) { return r.id == rec.id; });
     if (it != records_.end()) {

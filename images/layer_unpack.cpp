@@ -52,8 +52,9 @@ Result<std::string> clean_entry_path(std::string_view name) {
   return out;
 }
 
-// Opens the directory at rel under root without following any symlink (O_NOFOLLOW per component).
-Result<Fd> open_dir_nofollow(int root, const std::string &rel) {
+// Opens the directory at rel under root without following any symlink (O_NOFOLLOW
+// per component); with create, makes missing directories (0755) on the way.
+Result<Fd> open_dir_nofollow(int root, const std::string &rel, bool create = false) {
   Fd cur(::fcntl(root, F_DUPFD_CLOEXEC, 0));
   size_t i = 0;
   while (i < rel.size()) {
@@ -61,6 +62,8 @@ Result<Fd> open_dir_nofollow(int root, const std::string &rel) {
     if (s == std::string::npos) s = rel.size();
     std::string comp = rel.substr(i, s - i);
     int fd = ::openat(cur.get(), comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && create && (::mkdirat(cur.get(), comp.c_str(), 0755) == 0 || errno == EEXIST))
+      fd = ::openat(cur.get(), comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return sys_error(errno, "open directory {}", rel);
     cur.reset(fd);
     i = s + 1;
@@ -125,7 +128,9 @@ struct Unpacker {
 
   Result<void> whiteout(int root, const std::string &path) {
     auto [parent, base] = split_parent(path);
-    auto pfd = TRY(open_dir_nofollow(root, parent));
+    // In overlay mode a whiteout may come without its directory's entry: the
+    // directory has to exist in this layer to hold it.
+    auto pfd = TRY(open_dir_nofollow(root, parent, mode == WhiteoutMode::overlay));
     if (base == kOpaque) {
       if (mode == WhiteoutMode::overlay) {
         if (::fsetxattr(pfd.get(), "trusted.overlay.opaque", "y", 1, 0) < 0)
@@ -194,6 +199,7 @@ struct Unpacker {
       archive_entry_set_pathname(entry, path.c_str());
       if (const char *link = archive_entry_hardlink(entry)) {
         auto target = TRY_CTX(clean_entry_path(link), fmt::format("layer {}: hard link {}", layer_path, path));
+        TRY_CTX(check_parents(root.get(), target, link), fmt::format("layer {}: hard link {}", layer_path, path));
         archive_entry_set_hardlink(entry, target.c_str());
       }
       if (archive_write_header(out.get(), entry) < ARCHIVE_WARN)

@@ -26,6 +26,8 @@ images_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/images_digest_test.cpp \
 	tests/unit/images_store_test.cpp \
 	tests/unit/images_unpack_test.cpp \
-	tests/unit/images_registry_test.cpp
+	tests/unit/images_registry_test.cpp \
+	tests/unit/images_fake_registry.h \
+	tests/unit/images_pull_test.cpp
 images_unit_tests_LDADD = $(IMAGES_LIBS) -lgtest -lpthread
 endif

@@ -118,17 +118,20 @@ bool RegistryClient::insecure(const std::string &host) const {
   return it != registries_.end() && it->second.insecure;
 }
 
-std::vector<std::string> RegistryClient::endpoints(const std::string &registry) const {
-  std::vector<std::string> out;
+std::vector<RegistryClient::Endpoint> RegistryClient::endpoints(const std::string &registry) const {
+  std::vector<Endpoint> out;
   auto add_host = [&](const std::string &host) {
     if (host.starts_with("http://") || host.starts_with("https://")) {
-      out.push_back(host.back() == '/' ? host.substr(0, host.size() - 1) : host);
+      std::string base = host.back() == '/' ? host.substr(0, host.size() - 1) : host;
+      std::string bare = base.substr(base.find("://") + 3);
+      out.push_back({base, !insecure(bare)});
       return;
     }
     std::string h = host == "docker.io" ? "registry-1.docker.io" : host;
-    out.push_back("https://" + h);
+    bool unsafe = insecure(host);
+    out.push_back({"https://" + h, !unsafe});
     // Plain HTTP only where the administrator said so.
-    if (insecure(host)) out.push_back("http://" + h);
+    if (unsafe) out.push_back({"http://" + h, false});
   };
   if (auto it = registries_.find(registry); it != registries_.end())
     for (auto &m : it->second.mirrors) add_host(m);
@@ -184,7 +187,7 @@ size_t on_header(char *buffer, size_t size, size_t nitems, void *user) {
 
 Result<RegistryClient::Response> RegistryClient::perform(const std::string &url, const std::string &accept,
                                                          const std::string &authorization, bool verify_tls,
-                                                         BlobWriter *sink) {
+                                                         BlobWriter *sink, const std::string *post_form) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return make_error("GET {}: cannot initialise libcurl", url);
   Response resp;
@@ -212,6 +215,7 @@ Result<RegistryClient::Response> RegistryClient::perform(const std::string &url,
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
+  if (post_form) curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_form->c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   if (!verify_tls) {
@@ -247,7 +251,16 @@ Result<std::string> RegistryClient::fetch_token(const std::string &challenge_hea
     if (!ch.param("service").empty()) url += "service=" + url_escape(ch.param("service")) + "&";
     url += "scope=" + url_escape(scope);
     std::string authorization = user.empty() ? "" : "Basic " + base64_encode(user + ":" + pass);
-    auto resp = TRY_CTX(perform(url, "application/json", authorization, verify_tls, nullptr), "fetch registry token");
+    Response resp;
+    if (!auth.identity_token.empty()) {
+      // An identity token is an OAuth2 refresh token: exchanged by POST, as docker does.
+      url = realm;
+      std::string form = "grant_type=refresh_token&client_id=berth&refresh_token=" + url_escape(auth.identity_token) +
+                         "&service=" + url_escape(ch.param("service")) + "&scope=" + url_escape(scope);
+      resp = TRY_CTX(perform(url, "application/json", "", verify_tls, nullptr, &form), "fetch registry token");
+    } else {
+      resp = TRY_CTX(perform(url, "application/json", authorization, verify_tls, nullptr), "fetch registry token");
+    }
     if (resp.status != 200)
       return std::unexpected(Error{errno_for_status(resp.status),
                                    fmt::format("fetch registry token from {}: HTTP {}: {}", url, resp.status,
@@ -265,13 +278,18 @@ Result<std::string> RegistryClient::fetch_token(const std::string &challenge_hea
   return std::unexpected(Error{EACCES, fmt::format("unsupported authentication challenge \"{}\"", challenge_header)});
 }
 
-Result<RegistryClient::Response> RegistryClient::request(const std::string &base, const std::string &registry,
-                                                         const std::string &repository, const std::string &path,
+Result<RegistryClient::Response> RegistryClient::request(const Endpoint &ep, const std::string &repository,
+                                                         const std::string &path,
                                                          const std::string &accept, const Auth &auth,
                                                          BlobWriter *sink) {
-  bool verify_tls = !insecure(registry) || base.starts_with("https://registry-1.docker.io");
+  const std::string &base = ep.base;
+  bool verify_tls = ep.verify_tls;
   std::string url = base + "/v2/" + repository + path;
-  std::string key = base + " " + repository;
+  // Tokens are cached per set of credentials: one pod's pull secret must never
+  // authorise another pod's pull.
+  auto [user, pass] = basic_credentials(auth);
+  std::string key = base + " " + repository + " " +
+                    sha256_hex(user + '\0' + pass + '\0' + auth.identity_token + '\0' + auth.registry_token);
   std::string authorization;
   {
     std::lock_guard lock(mu_);
@@ -297,8 +315,9 @@ Result<FetchedManifest> RegistryClient::get_manifest(const Reference &ref, const
                                                      const Auth &auth) {
   static const std::string accept = fmt::format("{}, {}, {}, {}", kOciIndex, kOciManifest, kDockerList, kDockerManifest);
   Error last{EHOSTUNREACH, "no endpoint"};
-  for (auto &base : endpoints(ref.registry)) {
-    auto resp = request(base, ref.registry, ref.repository, "/manifests/" + ref_or_digest, accept, auth, nullptr);
+  for (auto &ep : endpoints(ref.registry)) {
+    const std::string &base = ep.base;
+    auto resp = request(ep, ref.repository, "/manifests/" + ref_or_digest, accept, auth, nullptr);
     if (!resp) {
       last = resp.error();
       continue;
@@ -314,15 +333,20 @@ Result<FetchedManifest> RegistryClient::get_manifest(const Reference &ref, const
   return std::unexpected(last.context(fmt::format("fetch manifest {}", ref.str())));
 }
 
-Result<void> RegistryClient::fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth, BlobWriter &out) {
+Result<std::string> RegistryClient::fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth,
+                                               const std::function<Result<BlobWriter>()> &new_writer) {
   Error last{EHOSTUNREACH, "no endpoint"};
-  for (auto &base : endpoints(ref.registry)) {
-    // A mirror that failed midway may have written part of the blob: only the
-    // first endpoint can run with a clean writer, so later ones get a fresh start.
-    if (out.written() > 0) break;
-    auto resp = request(base, ref.registry, ref.repository, "/blobs/" + digest.str(), "", auth, &out);
-    if (resp) return {};
-    last = resp.error();
+  for (auto &ep : endpoints(ref.registry)) {
+    const std::string &base = ep.base;
+    auto out = TRY(new_writer());
+    auto resp = request(ep, ref.repository, "/blobs/" + digest.str(), "", auth, &out);
+    if (!resp) {
+      last = resp.error();
+      continue;
+    }
+    auto path = out.commit();
+    if (path) return path;
+    last = path.error().context(fmt::format("GET {}/v2/{}/blobs/{}", base, ref.repository, digest.str()));
   }
   return std::unexpected(last.context(fmt::format("fetch blob {} of {}", digest.str(), ref.name())));
 }

@@ -2,6 +2,7 @@
 // bearer-token and basic auth, mirrors, and HTTP only for insecure registries.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,18 +27,26 @@ class RegistryClient {
 
   // ref_or_digest: a tag or "sha256:..."; a manifest fetched by digest must hash to it (EBADMSG).
   Result<FetchedManifest> get_manifest(const Reference &ref, const std::string &ref_or_digest, const Auth &auth);
-  // Streams the blob into the writer; the caller commits it (which verifies it).
-  Result<void> fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth, BlobWriter &out);
+  // Streams the blob into a fresh writer per endpoint and commits it (which
+  // verifies it): a mirror that fails midway or serves the wrong bytes is
+  // passed over for the next endpoint.
+  Result<std::string> fetch_blob(const Reference &ref, const Digest &digest, const Auth &auth,
+                                 const std::function<Result<BlobWriter>()> &new_writer);
 
-  // "https://registry-1.docker.io"-style base URLs tried for a registry, mirrors first.
-  std::vector<std::string> endpoints(const std::string &registry) const;
+  struct Endpoint {
+    std::string base;  // "https://registry-1.docker.io"
+    bool verify_tls = true;
+  };
+  // The endpoints tried for a registry, mirrors first. A host (mirror or
+  // registry) marked insecure is tried over HTTPS without verification, then HTTP.
+  std::vector<Endpoint> endpoints(const std::string &registry) const;
 
  private:
   struct Response;
-  Result<Response> request(const std::string &base, const std::string &registry, const std::string &repository,
+  Result<Response> request(const Endpoint &ep, const std::string &repository,
                            const std::string &path, const std::string &accept, const Auth &auth, BlobWriter *sink);
   Result<Response> perform(const std::string &url, const std::string &accept, const std::string &authorization,
-                           bool verify_tls, BlobWriter *sink);
+                           bool verify_tls, BlobWriter *sink, const std::string *post_form = nullptr);
   Result<std::string> fetch_token(const std::string &www_authenticate, const std::string &repository,
                                   const Auth &auth, bool verify_tls);
   bool insecure(const std::string &host) const;

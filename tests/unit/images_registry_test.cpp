@@ -1,6 +1,7 @@
 // Pulls from a real registry: set BERTH_TEST_REGISTRY=127.0.0.1:PORT to one
 // that tests/integration/registry.bash's push_busybox_image filled
 // (busybox:latest as OCI, :latest-v2s2 as Docker schema2, :latest-index as an index).
+// BERTH_TEST_REGISTRY_AUTH=USER:PASSWORD when it wants basic auth (start_registry --htpasswd).
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -23,6 +24,11 @@ class ImagesRegistry : public testing::Test {
     if (!reg || !*reg) GTEST_SKIP() << "BERTH_TEST_REGISTRY is not set (start one with tests/integration/registry.bash)";
     if (geteuid() != 0) GTEST_SKIP() << "unpacking layers as overlay dirs needs root";
     registry_ = reg;
+    if (const char *creds = std::getenv("BERTH_TEST_REGISTRY_AUTH"); creds && *creds) {
+      std::string c = creds;
+      auth_.username = c.substr(0, c.find(':'));
+      auth_.password = c.substr(c.find(':') + 1);
+    }
     char t[] = "/tmp/berth-images-reg.XXXXXX";
     root_ = mkdtemp(t);
     service_ = open_service();
@@ -45,6 +51,7 @@ class ImagesRegistry : public testing::Test {
     return n;
   }
   std::string registry_, root_;
+  Auth auth_;
   std::unique_ptr<ImageService> service_;
 };
 
@@ -52,7 +59,7 @@ class ImagesRegistry : public testing::Test {
 
 TEST_F(ImagesRegistry, PullsOciSchema2AndIndex) {
   ASSERT_TRUE(service_);
-  auto oci = service_->pull(registry_ + "/busybox:latest", Auth{});
+  auto oci = service_->pull(registry_ + "/busybox:latest", auth_);
   ASSERT_TRUE(oci) << oci.error().message;
   EXPECT_EQ(oci->repo_tags, std::vector<std::string>{registry_ + "/busybox:latest"});
   EXPECT_EQ(oci->manifest_media_type, "application/vnd.oci.image.manifest.v1+json");
@@ -62,11 +69,11 @@ TEST_F(ImagesRegistry, PullsOciSchema2AndIndex) {
   EXPECT_GT(oci->size, 100000u);
   ASSERT_EQ(oci->repo_digests.size(), 1u);
 
-  auto v2 = service_->pull(registry_ + "/busybox:latest-v2s2", Auth{});
+  auto v2 = service_->pull(registry_ + "/busybox:latest-v2s2", auth_);
   ASSERT_TRUE(v2) << v2.error().message;
   EXPECT_EQ(v2->manifest_media_type, "application/vnd.docker.distribution.manifest.v2+json");
 
-  auto idx = service_->pull(registry_ + "/busybox:latest-index", Auth{});
+  auto idx = service_->pull(registry_ + "/busybox:latest-index", auth_);
   ASSERT_TRUE(idx) << idx.error().message;
   EXPECT_FALSE(idx->index_digest.empty());
   // skopeo keeps the config blob when converting: one image id, three tags.
@@ -78,7 +85,7 @@ TEST_F(ImagesRegistry, PullsOciSchema2AndIndex) {
   EXPECT_EQ(st->repo_digests.size(), 3u);
 
   // By digest, as the kubelet pins images.
-  auto by_digest = service_->pull(registry_ + "/busybox@" + oci->manifest_digest, Auth{});
+  auto by_digest = service_->pull(registry_ + "/busybox@" + oci->manifest_digest, auth_);
   ASSERT_TRUE(by_digest) << by_digest.error().message;
   EXPECT_EQ(by_digest->id, oci->id);
 
@@ -127,7 +134,7 @@ TEST_F(ImagesRegistry, ConcurrentPullsShareBlobs) {
   std::vector<berth::Result<ImageRecord>> results(4);
   for (int i = 0; i < 4; i++)
     threads.emplace_back([&, i] {
-      results[i] = service_->pull(registry_ + (i % 2 ? "/busybox:latest" : "/busybox:latest-index"), Auth{});
+      results[i] = service_->pull(registry_ + (i % 2 ? "/busybox:latest" : "/busybox:latest-index"), auth_);
     });
   for (auto &t : threads) t.join();
   for (auto &r : results) ASSERT_TRUE(r) << r.error().message;
@@ -136,7 +143,7 @@ TEST_F(ImagesRegistry, ConcurrentPullsShareBlobs) {
 
 TEST_F(ImagesRegistry, ErrorsNameTheProblem) {
   ASSERT_TRUE(service_);
-  auto missing = service_->pull(registry_ + "/busybox:no-such-tag", Auth{});
+  auto missing = service_->pull(registry_ + "/busybox:no-such-tag", auth_);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ENOENT);
   EXPECT_NE(missing.error().message.find("404"), std::string::npos) << missing.error().message;
@@ -156,4 +163,19 @@ TEST_F(ImagesRegistry, ErrorsNameTheProblem) {
   ASSERT_FALSE(tls);
   EXPECT_NE(tls.error().message.find("https://"), std::string::npos) << tls.error().message;
   EXPECT_TRUE((*secure)->list()->empty());
+}
+
+TEST_F(ImagesRegistry, AnonymousRefusedWhenAuthRequired) {
+  if (auth_.username.empty()) GTEST_SKIP() << "BERTH_TEST_REGISTRY_AUTH is not set (the registry takes anonymous pulls)";
+  auto anon = service_->pull(registry_ + "/busybox:latest", Auth{});
+  ASSERT_FALSE(anon);
+  EXPECT_EQ(anon.error().code, EACCES) << anon.error().message;
+  Auth wrong = auth_;
+  wrong.password += "x";
+  auto bad = service_->pull(registry_ + "/busybox:latest", wrong);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, EACCES) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("401"), std::string::npos) << bad.error().message;
+  auto ok = service_->pull(registry_ + "/busybox:latest", auth_);
+  ASSERT_TRUE(ok) << ok.error().message;
 }

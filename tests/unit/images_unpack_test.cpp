@@ -181,9 +181,11 @@ TEST(ImagesUnpack, WhiteoutsForOverlay) {
   TempDir t;
   std::string tar = t.path + "/l.tar", out = t.path + "/out";
   fs::create_directory(out);
-  make_tar(tar, {{"d", AE_IFDIR}, {"d/.wh..wh..opq", AE_IFREG, ""}, {".wh.gone", AE_IFREG, ""}});
+  make_tar(tar, {{"d", AE_IFDIR}, {"d/.wh..wh..opq", AE_IFREG, ""}, {".wh.gone", AE_IFREG, ""},
+                 {"nodir/.wh.x", AE_IFREG, ""}});
   auto r = unpack_layer(tar, out, WhiteoutMode::overlay);
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(fs::exists(fs::symlink_status(out + "/nodir/x")));
   struct stat st;
   ASSERT_EQ(lstat((out + "/gone").c_str(), &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));
@@ -191,4 +193,21 @@ TEST(ImagesUnpack, WhiteoutsForOverlay) {
   char v[4] = {};
   ASSERT_EQ(getxattr((out + "/d").c_str(), "trusted.overlay.opaque", v, sizeof v), 1);
   EXPECT_EQ(v[0], 'y');
+}
+
+TEST(ImagesUnpack, RefusesHardLinksThroughSymlinksOrOutside) {
+  TempDir t;
+  std::string out = t.path + "/out", outside = t.path + "/outside";
+  fs::create_directory(out);
+  fs::create_directory(outside);
+  { std::FILE *f = std::fopen((outside + "/secret").c_str(), "w"); std::fclose(f); }
+  std::string tar = t.path + "/a.tar";
+  make_tar(tar, {{"dir", AE_IFLNK, outside}, {"grab", 0, "dir/secret"}});
+  EXPECT_FALSE(unpack_layer(tar, out, WhiteoutMode::apply));
+  EXPECT_FALSE(fs::exists(out + "/grab"));
+  std::string tar2 = t.path + "/b.tar";
+  make_tar(tar2, {{"grab2", 0, "../outside/secret"}});
+  EXPECT_FALSE(unpack_layer(tar2, out, WhiteoutMode::apply));
+  EXPECT_FALSE(fs::exists(out + "/grab2"));
+  EXPECT_EQ(fs::hard_link_count(outside + "/secret"), 1u);
 }
