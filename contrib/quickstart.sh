@@ -29,7 +29,9 @@ cd "$(dirname "$0")/.."
 
 # Build tools and libraries, then what the tests and the demo run:
 # reference runtimes, busybox for the rootfs, iproute2 for netns tests,
-# python3 for the console-socket receiver, podman, jq for config edits.
+# python3 for the console-socket receiver, podman, jq for config edits;
+# gRPC, protobuf, SQLite, toml++, curl, libarchive for crid and images/, and a
+# local registry with skopeo and umoci for the image pull tests.
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
@@ -37,7 +39,7 @@ packages=(
 	libcurl4-openssl-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
 	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 	bats busybox-static runc crun iproute2 python3 podman jq
-	docker-registry skopeo umoci
+	docker-registry skopeo umoci curl
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,1 +1,69 @@
 # crid/: the CRI daemon and cridctl (built when BUILD_CRID)
+EXTRA_DIST += crid/proto/api.proto tests/integration/crid.bats \
+	contrib/crid.conf contrib/systemd/crid.service contrib/systemd/crid.socket
+
+if BUILD_CRID
+# CRI's runtime.v1 protocol, generated at build time with Debian's protoc and
+# grpc_cpp_plugin into the build tree. One stamp for the four outputs, so a
+# parallel make runs protoc once.
+CRID_PROTO_GEN = crid/proto/api.pb.h crid/proto/api.pb.cc \
+	crid/proto/api.grpc.pb.h crid/proto/api.grpc.pb.cc
+BUILT_SOURCES = $(CRID_PROTO_GEN)
+CLEANFILES = $(CRID_PROTO_GEN) crid/proto/api.stamp
+
+crid/proto/api.stamp: $(srcdir)/crid/proto/api.proto
+	$(AM_V_GEN)$(MKDIR_P) crid/proto && \
+	$(PROTOC) -I$(srcdir)/crid/proto --cpp_out=crid/proto --grpc_out=crid/proto \
+		--plugin=protoc-gen-grpc=$(GRPC_CPP_PLUGIN) $(srcdir)/crid/proto/api.proto && \
+	touch $@
+$(CRID_PROTO_GEN): crid/proto/api.stamp
+	@:
+
+CRID_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) $(GRPC_CFLAGS) $(SQLITE3_CFLAGS) $(TOMLPLUSPLUS_CFLAGS) \
+	$(LIBSYSTEMD_CFLAGS) \
+	-DCRID_DEFAULT_RUNTIME='"$(bindir)/berth"' \
+	-DCRID_DEFAULT_CONFIG='"$(sysconfdir)/crid/crid.conf"'
+
+# The generated code compiles slowly: once, into a library both programs share.
+noinst_LIBRARIES += crid/libcriapi.a
+nodist_crid_libcriapi_a_SOURCES = $(CRID_PROTO_GEN)
+crid_libcriapi_a_CPPFLAGS = -I$(top_builddir)/crid/proto $(GRPC_CFLAGS)
+crid_libcriapi_a_CXXFLAGS = $(AM_CXXFLAGS) -Wno-unused-parameter
+
+noinst_LIBRARIES += crid/libcrid.a
+crid_libcrid_a_CPPFLAGS = $(CRID_CPPFLAGS)
+crid_libcrid_a_SOURCES = \
+	crid/cri_api.h \
+	crid/log.h crid/log.cpp \
+	crid/config.h crid/config.cpp \
+	crid/metadata_store.h crid/metadata_store.cpp \
+	crid/listener.h crid/listener.cpp \
+	crid/runtime_service.h crid/runtime_service.cpp \
+	crid/image_service.h crid/image_service.cpp \
+	crid/grpc_status.h crid/grpc_status.cpp
+
+CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_LIBS) $(BERTH_LIBS) $(GRPC_LIBS) \
+	$(SQLITE3_LIBS) $(TOMLPLUSPLUS_LIBS) $(LIBSYSTEMD_LIBS) -lpthread
+
+# Built as crid/crid and crid/cridctl (a program named crid would collide with
+# the crid/ directory of the build tree); installed as crid and cridctl.
+bin_PROGRAMS += crid/crid crid/cridctl
+crid_crid_CPPFLAGS = $(CRID_CPPFLAGS)
+crid_crid_SOURCES = crid/main.cpp
+crid_crid_LDADD = $(CRID_LIBS)
+
+crid_cridctl_CPPFLAGS = $(CRID_CPPFLAGS)
+crid_cridctl_SOURCES = crid/cridctl.cpp
+crid_cridctl_LDADD = crid/libcriapi.a $(BERTH_LIBS) $(GRPC_LIBS) -lpthread
+
+if HAVE_GTEST
+check_PROGRAMS += crid_unit_tests
+TESTS += crid_unit_tests
+endif
+crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS)
+crid_unit_tests_SOURCES = tests/unit/main_test.cpp \
+	tests/unit/crid_config_test.cpp \
+	tests/unit/crid_metadata_store_test.cpp \
+	tests/unit/crid_image_service_test.cpp
+crid_unit_tests_LDADD = $(CRID_LIBS) -lgtest
+endif

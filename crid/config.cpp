@@ -1,0 +1,214 @@
+#include "crid/config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "crid/log.h"
+
+namespace berth::crid {
+
+namespace {
+
+constexpr std::string_view kUnixScheme = "unix://";
+
+// A flag: its name, whether it takes a value, and what it sets.
+struct Flag {
+  std::string_view name;
+  bool takes_value;
+  std::string_view help;
+};
+
+constexpr Flag kFlags[] = {
+    {"config", true, "read settings from FILE (default " CRID_DEFAULT_CONFIG ")"},
+    {"listen", true, "serve CRI on this address (default unix:///run/crid/crid.sock)"},
+    {"root", true, "persistent data: images and metadata (default /var/lib/crid)"},
+    {"state", true, "runtime state, gone at reboot (default /run/crid)"},
+    {"runtime", true, "OCI runtime binary (default " CRID_DEFAULT_RUNTIME ")"},
+    {"log-level", true, "debug, info, warning or error (default info)"},
+    {"insecure-registry", true, "allow plain HTTP to HOST[:PORT]; repeatable"},
+    {"default-registry", true, "registry for short image names (default docker.io)"},
+    {"help", false, "show this help"},
+    {"version", false, "print the version"},
+};
+
+std::string located(const std::string &source, const toml::source_region &where) {
+  if (where.begin.line == 0) return source;
+  return fmt::format("{}:{}", source, where.begin.line);
+}
+
+Result<std::string> get_string(const toml::node &node, const std::string &source, std::string_view key) {
+  if (auto s = node.value<std::string>()) return *s;
+  return make_error("{}: {}: expected a string", located(source, node.source()), key);
+}
+
+Result<bool> get_bool(const toml::node &node, const std::string &source, std::string_view key) {
+  if (auto b = node.value<bool>()) return *b;
+  return make_error("{}: {}: expected true or false", located(source, node.source()), key);
+}
+
+Result<std::vector<std::string>> get_strings(const toml::node &node, const std::string &source,
+                                             std::string_view key) {
+  const toml::array *array = node.as_array();
+  if (!array) return make_error("{}: {}: expected an array of strings", located(source, node.source()), key);
+  std::vector<std::string> out;
+  for (const toml::node &item : *array) {
+    auto s = item.value<std::string>();
+    if (!s) return make_error("{}: {}: expected an array of strings", located(source, item.source()), key);
+    out.push_back(*s);
+  }
+  return out;
+}
+
+Result<void> load_registries(const toml::node &node, const std::string &source, Config &config) {
+  const toml::table *hosts = node.as_table();
+  if (!hosts) return make_error("{}: registries: expected a table of registries", located(source, node.source()));
+  for (const auto &[host, entry] : *hosts) {
+    std::string where = fmt::format("registries.\"{}\"", host.str());
+    const toml::table *settings = entry.as_table();
+    if (!settings) return make_error("{}: {}: expected a table", located(source, entry.source()), where);
+    RegistryConfig &registry = config.registries[std::string(host.str())];
+    for (const auto &[key, value] : *settings) {
+      std::string name = fmt::format("{}.{}", where, key.str());
+      if (key.str() == "insecure") registry.insecure = TRY(get_bool(value, source, name));
+      else if (key.str() == "mirrors") registry.mirrors = TRY(get_strings(value, source, name));
+      else return make_error("{}: unknown setting {} (expected insecure or mirrors)", located(source, key.source()), name);
+    }
+  }
+  return {};
+}
+
+Result<void> apply_flag(std::string_view name, const std::string &value, Config &config) {
+  if (name == "listen") config.listen = value;
+  else if (name == "root") config.root = value;
+  else if (name == "state") config.state = value;
+  else if (name == "runtime") config.runtime = value;
+  else if (name == "log-level") config.log_level = value;
+  else if (name == "insecure-registry") config.insecure_registries.push_back(value);
+  else if (name == "default-registry") config.default_registry = value;
+  return {};
+}
+
+}  // namespace
+
+std::string Config::socket_path() const {
+  if (!listen.starts_with(kUnixScheme)) return {};
+  return listen.substr(kUnixScheme.size());
+}
+
+bool Config::is_insecure(std::string_view host) const {
+  if (std::find(insecure_registries.begin(), insecure_registries.end(), host) != insecure_registries.end())
+    return true;
+  auto it = registries.find(std::string(host));
+  return it != registries.end() && it->second.insecure;
+}
+
+Result<void> load_config_text(std::string_view text, const std::string &source, Config &config) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source);
+  } catch (const toml::parse_error &e) {
+    return make_error("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, e.description());
+  }
+  for (const auto &[key, value] : table) {
+    std::string_view k = key.str();
+    if (k == "listen") config.listen = TRY(get_string(value, source, k));
+    else if (k == "root") config.root = TRY(get_string(value, source, k));
+    else if (k == "state") config.state = TRY(get_string(value, source, k));
+    else if (k == "runtime") config.runtime = TRY(get_string(value, source, k));
+    else if (k == "log_level") config.log_level = TRY(get_string(value, source, k));
+    else if (k == "default_registry") config.default_registry = TRY(get_string(value, source, k));
+    else if (k == "insecure_registries") config.insecure_registries = TRY(get_strings(value, source, k));
+    else if (k == "registries") TRY(load_registries(value, source, config));
+    else return make_error("{}: unknown setting \"{}\"", located(source, key.source()), k);
+  }
+  return {};
+}
+
+Result<void> load_config_file(const std::string &path, Config &config) {
+  std::ifstream in(path);
+  if (!in) return sys_error(errno, "read config file {}", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return sys_error(errno, "read config file {}", path);
+  TRY(load_config_text(text.str(), path, config));
+  config.config_path = path;
+  return {};
+}
+
+Result<void> validate(const Config &config) {
+  if (!config.listen.starts_with(kUnixScheme) || !config.socket_path().starts_with('/'))
+    return make_error("listen address \"{}\": expected unix:///absolute/path", config.listen);
+  for (const auto &[name, path] : {std::pair{"root", &config.root}, std::pair{"state", &config.state},
+                                   std::pair{"runtime", &config.runtime}}) {
+    if (!path->starts_with('/')) return make_error("{} \"{}\": expected an absolute path", name, *path);
+  }
+  TRY(log::parse_level(config.log_level));
+  if (config.default_registry.empty()) return make_error("default registry: must not be empty");
+  return {};
+}
+
+Result<Invocation> parse_command_line(std::span<const std::string> args) {
+  // Flags are collected first: the config file they name is read before any
+  // of them is applied, so a flag always wins over the file.
+  std::vector<std::pair<std::string_view, std::string>> given;
+  Invocation inv;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "-h") arg = "--help";
+    if (arg == "-v") arg = "--version";
+    if (!arg.starts_with("--")) return make_error("unexpected argument \"{}\" (crid takes only flags)", arg);
+    std::string_view name = arg.substr(2);
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string_view::npos) {
+      value = std::string(name.substr(eq + 1));
+      name = name.substr(0, eq);
+    }
+    auto flag = std::find_if(std::begin(kFlags), std::end(kFlags), [&](const Flag &f) { return f.name == name; });
+    if (flag == std::end(kFlags)) return make_error("unknown flag --{} (see crid --help)", name);
+    if (!flag->takes_value) {
+      if (value) return make_error("flag --{} takes no value", name);
+      inv.action = name == "help" ? Action::Help : Action::Version;
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) return make_error("flag --{} needs a value", name);
+      value = args[++i];
+    }
+    given.emplace_back(flag->name, std::move(*value));
+  }
+  if (inv.action != Action::Run) return inv;
+
+  std::string config_path;
+  for (const auto &[name, value] : given)
+    if (name == "config") config_path = value;
+  if (!config_path.empty()) {
+    TRY(load_config_file(config_path, inv.config));
+  } else {
+    struct stat st;
+    if (::stat(CRID_DEFAULT_CONFIG, &st) == 0) TRY(load_config_file(CRID_DEFAULT_CONFIG, inv.config));
+  }
+  for (const auto &[name, value] : given) TRY(apply_flag(name, value, inv.config));
+  TRY(validate(inv.config));
+  return inv;
+}
+
+std::string usage() {
+  std::string out =
+      "Usage: crid [flags]\n\n"
+      "crid serves the Kubernetes Container Runtime Interface (CRI v1) on a unix socket.\n"
+      "Settings come from the config file, then from these flags.\n\nFlags:\n";
+  for (const Flag &f : kFlags) {
+    std::string left = f.takes_value ? fmt::format("--{} VALUE", f.name) : fmt::format("--{}", f.name);
+    out += fmt::format("  {:<28} {}\n", left, f.help);
+  }
+  return out;
+}
+
+}  // namespace berth::crid

@@ -1,0 +1,47 @@
+// crid's metadata in SQLite (<root>/crid.db): image records now, pod sandboxes
+// and containers later. WAL journal with synchronous=FULL: a change is on disk
+// when the call returns, so nothing crid has acknowledged to a client is lost
+// if crid is killed right after (or the machine loses power).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "images/image_record.h"
+#include "libcontainer/result.h"
+
+struct sqlite3;
+
+namespace berth::crid {
+
+class MetadataStore {
+ public:
+  // Opens (creating if needed) the database at path and brings its schema up to date.
+  static Result<std::shared_ptr<MetadataStore>> open(const std::string &path);
+  ~MetadataStore();
+  MetadataStore(const MetadataStore &) = delete;
+  MetadataStore &operator=(const MetadataStore &) = delete;
+
+  Result<std::vector<images::ImageRecord>> load_images();
+  Result<void> put_image(const images::ImageRecord &record);
+  Result<void> erase_image(const std::string &id);
+  // Ids of the containers created from the image (which keep it from removal).
+  Result<std::vector<std::string>> containers_using_image(const std::string &image_id);
+
+  const std::string &path() const { return path_; }
+
+ private:
+  MetadataStore(sqlite3 *db, std::string path) : db_(db), path_(std::move(path)) {}
+  Result<void> exec(const char *sql);
+
+  std::mutex mu_;  // one connection, used by many gRPC threads
+  sqlite3 *db_;
+  std::string path_;
+};
+
+// The images/ record interface backed by the store, for images::ServiceOptions::records.
+std::unique_ptr<images::RecordStore> make_sqlite_record_store(std::shared_ptr<MetadataStore> store);
+
+}  // namespace berth::crid

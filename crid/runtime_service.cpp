@@ -1,0 +1,70 @@
+#include "crid/runtime_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
+#include "crid/log.h"
+
+namespace berth::crid {
+
+namespace {
+// The CRI API version crid speaks, and its own API version for VersionResponse.version.
+constexpr const char *kRuntimeApiVersion = "v1";
+constexpr const char *kKubeApiVersion = "0.1.0";
+}  // namespace
+
+grpc::Status RuntimeService::not_implemented(const char *method) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      fmt::format("crid does not implement RuntimeService.{} yet (this version serves images only)",
+                                  method));
+}
+
+grpc::Status RuntimeService::Version(grpc::ServerContext *, const runtime::v1::VersionRequest *,
+                                     runtime::v1::VersionResponse *response) {
+  response->set_version(kKubeApiVersion);
+  response->set_runtime_name("crid");
+  response->set_runtime_version(PACKAGE_VERSION);
+  response->set_runtime_api_version(kRuntimeApiVersion);
+  return grpc::Status::OK;
+}
+
+grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::StatusRequest *request,
+                                    runtime::v1::StatusResponse *response) {
+  auto *status = response->mutable_status();
+  auto *runtime_ready = status->add_conditions();
+  runtime_ready->set_type("RuntimeReady");
+  runtime_ready->set_status(true);
+  // Pod networking (CNI) is not there yet: say so, as containerd does when
+  // its CNI config is missing, so the kubelet keeps the node NotReady for pods.
+  auto *network_ready = status->add_conditions();
+  network_ready->set_type("NetworkReady");
+  network_ready->set_status(false);
+  network_ready->set_reason("NetworkPluginNotReady");
+  network_ready->set_message("Network plugin returns error: crid has no CNI pod networking yet");
+
+  auto *handler = response->add_runtime_handlers();
+  handler->set_name("");
+  handler->mutable_features()->set_recursive_read_only_mounts(false);
+  handler->mutable_features()->set_user_namespaces(false);
+
+  if (request->verbose()) {
+    nlohmann::json registries = nlohmann::json::object();
+    for (const auto &[host, r] : config_.registries)
+      registries[host] = {{"insecure", r.insecure}, {"mirrors", r.mirrors}};
+    nlohmann::json cfg = {
+        {"configPath", config_.config_path},
+        {"listen", config_.listen},
+        {"root", config_.root},
+        {"state", config_.state},
+        {"runtime", config_.runtime},
+        {"logLevel", config_.log_level},
+        {"defaultRegistry", config_.default_registry},
+        {"insecureRegistries", config_.insecure_registries},
+        {"registries", registries},
+    };
+    (*response->mutable_info())["config"] = cfg.dump();
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::crid
