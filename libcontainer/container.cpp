@@ -27,6 +27,7 @@
 #include "libcontainer/log.h"
 #include "libcontainer/lsm.h"
 #include "libcontainer/namespaces.h"
+#include "libcontainer/net_devices.h"
 #include "libcontainer/proc_info.h"
 #include "libcontainer/rlimits.h"
 #include "libcontainer/scope_exit.h"
@@ -131,6 +132,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   NamespacePlan ns = TRY(plan_namespaces(linux));
   if (ns.new_user && (linux.uid_mappings.empty() || linux.gid_mappings.empty()))
     return make_error("config.json: linux.uidMappings: a new user namespace needs uid and gid mappings");
+  TRY_CTX(validate_net_devices(linux, ns), "config.json");
   // Compiled before clone, so the init only loads a buffer already in memory.
   std::optional<SeccompProgram> seccomp_program;
   if (linux.seccomp) seccomp_program = TRY(prepare_seccomp_program(*linux.seccomp, seccomp_cache_dir()));
@@ -213,6 +215,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   fifo_fd.reset();
 
   if (ns.new_user) TRY(write_id_maps(pid, linux.uid_mappings, linux.gid_mappings, false));
+  TRY(move_net_devices(linux, ns, pid));
   // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
   // unified hierarchy, and the v1 ones still need the pid.
   TRY(cg->add_process(pid));
