@@ -33,6 +33,8 @@ bool valid_net_device_name(std::string_view name) {
       name, [](char c) { return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)); });
 }
 
+#if HAVE_LIBMNL
+
 namespace {
 
 std::string entry_path(const std::string &host) { return fmt::format("linux.netDevices[\"{}\"]", host); }
@@ -53,8 +55,6 @@ bool same_namespace(int fd_a, const char *path_b) {
 }
 
 }  // namespace
-
-#if HAVE_LIBMNL
 
 namespace {
 
