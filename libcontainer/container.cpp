@@ -27,11 +27,13 @@
 #include "libcontainer/log.h"
 #include "libcontainer/lsm.h"
 #include "libcontainer/namespaces.h"
+#include "libcontainer/net_devices.h"
 #include "libcontainer/proc_info.h"
 #include "libcontainer/rlimits.h"
 #include "libcontainer/rootless.h"
 #include "libcontainer/scope_exit.h"
 #include "libcontainer/seccomp.h"
+#include "libcontainer/seccomp_cache.h"
 #include "libcontainer/seccomp_notify.h"
 #include "libcontainer/spec_parser.h"
 #include "libcontainer/sync.h"
@@ -131,6 +133,10 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   NamespacePlan ns = TRY(plan_namespaces(linux));
   if (ns.new_user && (linux.uid_mappings.empty() || linux.gid_mappings.empty()))
     return make_error("config.json: linux.uidMappings: a new user namespace needs uid and gid mappings");
+  TRY_CTX(validate_net_devices(linux, ns), "config.json");
+  // Compiled before clone, so the init only loads a buffer already in memory.
+  std::optional<SeccompProgram> seccomp_program;
+  if (linux.seccomp) seccomp_program = TRY(prepare_seccomp_program(*linux.seccomp, seccomp_cache_dir()));
 
   int console_fd = -1;
   Fd console;
@@ -195,6 +201,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   ctx.lock_fd = dir.lock_fd();
   ctx.new_keyring = !opts.no_new_keyring;
   ctx.caps = caps.caps;
+  ctx.seccomp_program = seccomp_program ? &*seccomp_program : nullptr;
 
   // The init is a copy of this process until it execs: nothing in the
   // container may open /proc/<init>/exe or its memory (CVE-2019-5736).
@@ -218,6 +225,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   fifo_fd.reset();
 
   if (ns.new_user) TRY(write_id_maps_as_caller(pid, linux.uid_mappings, linux.gid_mappings));
+  TRY(move_net_devices(linux, ns, pid));
   // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
   // unified hierarchy, and the v1 ones still need the pid.
   if (cg) TRY(cg->add_process(pid));

@@ -21,6 +21,7 @@
 #include "libcontainer/process_attrs.h"
 #include "libcontainer/rlimits.h"
 #include "libcontainer/seccomp.h"
+#include "libcontainer/seccomp_cache.h"
 #include "libcontainer/sync.h"
 
 namespace berth {
@@ -117,6 +118,12 @@ Result<void> open_session_keyring(const std::string &id) {
   return {};
 }
 
+// The parent compiled the program (or found it cached): no libseccomp work here.
+Result<Fd> load_filter(const InitContext &ctx) {
+  if (ctx.seccomp_program) return load_seccomp_program(*ctx.seccomp_program);
+  return load_seccomp(*ctx.spec->linux->seccomp);
+}
+
 // The NOTIFY listener goes to the parent, which hands it to listenerPath.
 Result<void> pass_seccomp_listener(int sync_fd, Fd listener) {
   if (!listener) return {};
@@ -188,7 +195,7 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
   // allow what follows (setuid, capset, prctl, the FIFO, execve).
   const auto &seccomp = spec.linux->seccomp;
   if (seccomp && !proc.no_new_privileges) {
-    TRY(pass_seccomp_listener(ctx.sync_fd, TRY(load_seccomp(*seccomp))));
+    TRY(pass_seccomp_listener(ctx.sync_fd, TRY(load_filter(ctx))));
   }
   TRY(drop_bounding_set(ctx.caps));
   TRY(set_identity(proc.user));
@@ -199,7 +206,7 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
   if (proc.no_new_privileges) TRY(set_no_new_privileges());
   // A NOTIFY profile must reach the parent while it still listens.
   if (seccomp && proc.no_new_privileges && !seccomp->listener_path.empty())
-    TRY(pass_seccomp_listener(ctx.sync_fd, TRY(load_seccomp(*seccomp))));
+    TRY(pass_seccomp_listener(ctx.sync_fd, TRY(load_filter(ctx))));
 
   env = proc.env;
   if (!env_has(env, "HOME")) env.push_back("HOME=" + home_of(proc.user.uid));
@@ -266,7 +273,7 @@ void run_init(const InitContext &ctx) {
   // As late as possible: after this only execve runs.
   const auto &seccomp = ctx.spec->linux->seccomp;
   if (seccomp && ctx.spec->process->no_new_privileges && seccomp->listener_path.empty()) {
-    auto listener = load_seccomp(*seccomp);
+    auto listener = load_filter(ctx);
     if (!listener) {
       fmt::print(stderr, "berth: {}\n", listener.error().message);
       _exit(1);

@@ -10,6 +10,7 @@
 #include "libcontainer/capabilities.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/rootfs.h"
+#include "libcontainer/seccomp_cache.h"
 #include "libcontainer/spec.h"
 
 namespace berth {
@@ -26,6 +27,7 @@ struct InitContext {
   int preserve_fds = 0;     // fds 3 .. 3+N-1 pass into the container
   bool new_keyring = true;  // --no-new-keyring turns it off
   ResolvedCapabilities caps;  // resolved by the parent, which printed the warnings
+  const SeccompProgram *seccomp_program = nullptr;  // linux.seccomp, compiled (or cached) by the parent
 };
 
 // Never returns: execs the process, or reports an Error over sync_fd and exits.

@@ -133,7 +133,15 @@ std::vector<std::string> seccomp_unknown_syscalls(const Seccomp &s) {
   return out;
 }
 
-Result<Fd> load_seccomp(const Seccomp &s) {
+namespace {
+
+struct BuiltFilter {
+  Filter ctx;
+  bool notifies = false;  // some rule uses SCMP_ACT_NOTIFY
+};
+
+
+Result<BuiltFilter> build_filter(const Seccomp &s) {
   auto def = seccomp_action_from_name(s.default_action);
   if (!def) return make_error("seccomp: unknown default action \"{}\"", s.default_action);
   const uint32_t default_action = action_value(*def, s.default_errno_ret);
@@ -186,6 +194,20 @@ Result<Fd> load_seccomp(const Seccomp &s) {
       return std::unexpected(std::move(r.error()));
   }
 
+  return BuiltFilter{std::move(ctx), notifies};
+}
+
+}  // namespace
+
+Result<void> export_seccomp_bpf(const Seccomp &s, int fd) {
+  BuiltFilter f = TRY(build_filter(s));
+  if (int rc = seccomp_export_bpf(f.ctx.get(), fd); rc < 0) return sys_error(-rc, "seccomp: export the filter");
+  return {};
+}
+
+Result<Fd> load_seccomp(const Seccomp &s) {
+  BuiltFilter f = TRY(build_filter(s));
+  Filter &ctx = f.ctx;
   if (int rc = seccomp_load(ctx.get()); rc < 0) {
     if (rc == -EACCES)
       return sys_error(-rc,
@@ -194,7 +216,7 @@ Result<Fd> load_seccomp(const Seccomp &s) {
     return sys_error(-rc, "load the seccomp filter");
   }
 
-  if (!notifies) return Fd();
+  if (!f.notifies) return Fd();
   // The kernel made the listener close-on-exec; libseccomp only hands it out.
   int fd = seccomp_notify_fd(ctx.get());
   if (fd < 0) return sys_error(-fd, "seccomp: get the notification listener");
@@ -210,6 +232,10 @@ std::vector<std::string> seccomp_supported_flags() { return {}; }
 std::vector<std::string> seccomp_unknown_syscalls(const Seccomp &) { return {}; }
 
 Result<Fd> load_seccomp(const Seccomp &) {
+  return make_error("seccomp requested but berth was built without libseccomp");
+}
+
+Result<void> export_seccomp_bpf(const Seccomp &, int) {
   return make_error("seccomp requested but berth was built without libseccomp");
 }
 

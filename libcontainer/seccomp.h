@@ -73,4 +73,9 @@ std::vector<std::string> seccomp_unknown_syscalls(const Seccomp &seccomp);
 // an empty Fd.
 Result<Fd> load_seccomp(const Seccomp &seccomp);
 
+// Builds the same filter as load_seccomp without loading it, and writes its
+// BPF program (an array of struct sock_filter) to fd. The program does not
+// carry the filter flags nor the listener request: see seccomp_cache.h.
+Result<void> export_seccomp_bpf(const Seccomp &seccomp, int fd);
+
 }  // namespace berth

@@ -27,3 +27,20 @@ berth_unit_tests_SOURCES += \
 libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/lsm.h \
 	libcontainer/lsm.cpp
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/net_devices.h \
+	libcontainer/net_devices.cpp
+berth_unit_tests_SOURCES += \
+	tests/unit/net_devices_test.cpp
+# Makefile.am's BERTH_LIBS is recursively expanded, so this reaches both
+# berth_LDADD and berth_unit_tests_LDADD (libmnl after libcontainer.a).
+AM_CPPFLAGS += $(LIBMNL_CFLAGS)
+BERTH_LIBS += $(LIBMNL_LIBS)
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/sha256.h \
+	libcontainer/sha256.cpp \
+	libcontainer/seccomp_cache.h \
+	libcontainer/seccomp_cache.cpp
+berth_unit_tests_SOURCES += \
+	tests/unit/sha256_test.cpp \
+	tests/unit/seccomp_cache_test.cpp
