@@ -1,0 +1,66 @@
+// crid's settings: built-in defaults, then the TOML file (--config, default
+// /etc/crid/crid.conf), then command-line flags, each overriding the last.
+// Every setting in the file is also a flag; see man/crid.8 and contrib/crid.conf.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libcontainer/result.h"
+
+#ifndef CRID_DEFAULT_RUNTIME
+#define CRID_DEFAULT_RUNTIME "/usr/local/bin/berth"
+#endif
+#ifndef CRID_DEFAULT_CONFIG
+#define CRID_DEFAULT_CONFIG "/etc/crid/crid.conf"
+#endif
+
+namespace berth::crid {
+
+struct RegistryConfig {
+  bool insecure = false;             // plain HTTP / unverified TLS allowed
+  std::vector<std::string> mirrors;  // tried in order before the registry itself
+};
+
+struct Config {
+  std::string config_path;  // the file that was read; empty when none was
+  std::string listen = "unix:///run/crid/crid.sock";
+  std::string root = "/var/lib/crid";
+  std::string state = "/run/crid";
+  std::string runtime = CRID_DEFAULT_RUNTIME;
+  std::string log_level = "info";
+  std::string default_registry = "docker.io";
+  std::vector<std::string> insecure_registries;        // "host[:port]"
+  std::map<std::string, RegistryConfig> registries;  // keyed by "host[:port]"
+
+  // The unix socket path of `listen` ("unix:///run/crid/crid.sock" -> "/run/crid/crid.sock").
+  std::string socket_path() const;
+  // Is host[:port] allowed plain HTTP, by insecure_registries or its [registries] entry?
+  bool is_insecure(std::string_view host) const;
+};
+
+enum class Action { Run, Help, Version };
+
+struct Invocation {
+  Action action = Action::Run;
+  Config config;
+};
+
+// Parses crid's command line (args[0] is the program name), reading the
+// config file it names (or the default one, when that exists) before the
+// flags are applied. Errors name the flag, or the file and line.
+Result<Invocation> parse_command_line(std::span<const std::string> args);
+
+// Reads TOML text into config; source names it in errors ("crid.conf:4: ...").
+Result<void> load_config_text(std::string_view text, const std::string &source, Config &config);
+Result<void> load_config_file(const std::string &path, Config &config);
+
+// Checks values that every source can get wrong: listen address, log level, absolute paths.
+Result<void> validate(const Config &config);
+
+std::string usage();
+
+}  // namespace berth::crid
