@@ -29,12 +29,14 @@ cd "$(dirname "$0")/.."
 
 # Build tools and libraries, then what the tests and the demo run:
 # reference runtimes, busybox for the rootfs, iproute2 for netns tests,
-# python3 for the console-socket receiver, podman, jq for config edits.
+# python3 for the console-socket receiver, podman, jq for config edits;
+# qemu and what builds its initramfs for the cgroup v2 guest tests.
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
 	googletest libgtest-dev
 	bats busybox-static runc crun iproute2 python3 podman jq
+	qemu-system-x86 kmod cpio xz-utils file
 )
 
 export DEBIAN_FRONTEND=noninteractive
