@@ -10,7 +10,8 @@ cp -a "$WORK/bundle/rootfs" /tmp/rootfs
 
 # run_case NAME JQ-FILTER [BERTH-GLOBAL-FLAGS...]: runs a container whose
 # config is the bundle's with the filter applied (cgroupsPath defaults to
-# /berthvm/NAME) and records its output, its status and whether its cgroup
+# /berthvm/NAME; in a cgroup namespace, so /sys/fs/cgroup inside is the
+# container's own cgroup) and records its output, its status and whether its cgroup
 # was removed by delete.
 run_case() {
 	local name=$1 filter=$2
@@ -18,7 +19,8 @@ run_case() {
 	local b=/tmp/bundle-$name
 	mkdir -p "$b"
 	jq --arg name "$name" '.root.path = "/tmp/rootfs" | .root.readonly = false
-		| .linux.cgroupsPath = "/berthvm/\($name)" | '"$filter" "$WORK/bundle/config.json" >"$b/config.json"
+		| .linux.cgroupsPath = "/berthvm/\($name)"
+		| .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}]) | '"$filter" "$WORK/bundle/config.json" >"$b/config.json"
 	(cd "$b" && timeout 60 "$BERTH_BIN" "$@" --root "$STATE" run "$name" </dev/null >"$WORK/results/$name.out" 2>&1)
 	echo $? >"$WORK/results/$name.rc"
 	"$BERTH_BIN" --root "$STATE" delete --force "$name" >/dev/null 2>&1

@@ -11,6 +11,7 @@ wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; 
 b=/tmp/bundle-sd1
 mkdir -p $b
 jq '.root.path = "/tmp/rootfs" | .linux.cgroupsPath = "system.slice:berth:sd1"
+	| .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])
 	| .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 30},
 		"cpu": {"shares": 262144, "quota": 50000, "period": 100000},
 		"unified": {"memory.high": "52428800"}}
