@@ -13,8 +13,16 @@ cgroups_libcgroups_a_SOURCES = cgroups/manager.h \
 	cgroups/device_filter.h cgroups/device_filter.cpp \
 	cgroups/resources.h cgroups/resources_v1.cpp cgroups/resources_v2.cpp \
 	cgroups/stats.h cgroups/stats.cpp \
-	cgroups/oom_watch.h cgroups/oom_watch.cpp
+	cgroups/oom_watch.h cgroups/oom_watch.cpp \
+	cgroups/systemd_unit.h cgroups/systemd_unit.cpp \
+	cgroups/systemd_bus.h cgroups/systemd_bus.cpp \
+	cgroups/systemd_manager.h cgroups/systemd_manager.cpp
 berth_unit_tests_SOURCES += \
 	tests/unit/cgroup_paths_test.cpp \
 	tests/unit/cgroup_manager_test.cpp \
-	tests/unit/cgroup_resources_test.cpp
+	tests/unit/cgroup_resources_test.cpp \
+	tests/unit/cgroup_systemd_test.cpp
+# The systemd driver talks to systemd through sd-bus (optional: without it
+# --systemd-cgroup reports that berth was built without libsystemd).
+AM_CPPFLAGS += $(LIBSYSTEMD_CFLAGS)
+BERTH_LIBS += $(LIBSYSTEMD_LIBS)

@@ -2,6 +2,7 @@
 
 #include "cgroups/cgroupfs.h"
 #include "cgroups/paths.h"
+#include "cgroups/systemd_manager.h"
 #include "cgroups/v1_manager.h"
 #include "cgroups/v2_manager.h"
 
@@ -41,6 +42,7 @@ Result<std::unique_ptr<Manager>> manager_from_json(const nlohmann::json &j) {
     auto kind = j["kind"].get<std::string>();
     if (kind == "v1") return V1Manager::from_json(j);
     if (kind == "v2") return V2Manager::from_json(j);
+    if (kind == "systemd") return SystemdManager::from_json(j);
     return make_error("cgroup state: unknown kind \"{}\"", kind);
   } catch (const nlohmann::json::exception &e) {
     return make_error("cgroup state: {}", e.what());

@@ -1,5 +1,5 @@
-// One interface for the cgroup managers (v2 unified, v1 legacy/hybrid; systemd
-// comes later). berth and crid both use it.
+// One interface for the cgroup managers (v2 unified, v1 legacy/hybrid, and
+// systemd in cgroups/systemd_manager.h). berth and crid both use it.
 #pragma once
 
 #include <sys/types.h>

@@ -32,6 +32,7 @@ cd "$(dirname "$0")/.."
 # python3 for the console-socket receiver, podman, jq for config edits;
 # gRPC, protobuf, SQLite, toml++, curl, libarchive for crid and images/, and a
 # local registry with skopeo and umoci for the image pull tests.
+# qemu and what builds its initramfs for the cgroup v2 guest tests.
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
@@ -40,6 +41,7 @@ packages=(
 	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 	bats busybox-static runc crun iproute2 python3 podman jq
 	docker-registry skopeo umoci curl
+	qemu-system-x86 kmod cpio xz-utils file
 )
 
 export DEBIAN_FRONTEND=noninteractive

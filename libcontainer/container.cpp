@@ -18,6 +18,7 @@
 #include <cstdlib>
 
 #include "cgroups/manager.h"
+#include "cgroups/systemd_manager.h"
 #include "libcontainer/capabilities.h"
 #include "libcontainer/console.h"
 #include "libcontainer/file_util.h"
@@ -151,7 +152,8 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
     return make_error("process.terminal is true: use --console-socket to receive the terminal");
   }
 
-  auto cg = TRY(cgroups::make_manager(linux.cgroups_path, opts.id));
+  auto cg = TRY(rt.systemd_cgroup ? cgroups::make_systemd_manager(linux.cgroups_path, opts.id)
+                                  : cgroups::make_manager(linux.cgroups_path, opts.id));
 
   StateDir dir = TRY(StateDir::create(rt.root, opts.id));
   bool cgroup_made = false;
