@@ -107,7 +107,7 @@ setup_v1_only_cgroupfs() {
 	mount --move "$stage" /sys/fs/cgroup
 }
 setup_v1_only_cgroupfs
-cgroupfs_desc="$(ls /sys/fs/cgroup | tr '\n' ' ')"
+cgroupfs_desc="$(ls /sys/fs/cgroup | paste -sd" ")"
 echo "All runtimes run in a private mount namespace whose /sys/fs/cgroup is a fresh"
 echo "tmpfs holding bind mounts of the host's cgroup v1 hierarchies only: $cgroupfs_desc"
 
