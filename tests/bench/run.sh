@@ -74,12 +74,13 @@ work="$(mktemp -d /tmp/berth-bench.XXXXXX)"
 cleanup() {
 	local r id
 	for r in "${runtimes[@]}"; do
-		[ -d "$work/state-$r" ] || continue
-		for id in $(ls "$work/state-$r" 2>/dev/null); do
-			"${bin[$r]}" --root "$work/state-$r" delete --force "$id" >/dev/null 2>&1 || true
+		[ -d "$work/state/$r" ] || continue
+		for id in $(ls "$work/state/$r" 2>/dev/null); do
+			"${bin[$r]}" --root "$work/state/$r" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	done
 	[ -n "${BENCH_KEEP:-}" ] && { echo "work directory kept: $work"; return; }
+	umount "$work/state" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -107,6 +108,10 @@ setup_v1_only_cgroupfs() {
 	mount --move "$stage" /sys/fs/cgroup
 }
 setup_v1_only_cgroupfs
+# State roots on a tmpfs, as /run is for each runtime's default root, so that
+# a runtime that fsyncs its state file does not pay for the work directory's disk.
+mkdir -p "$work/state"
+mount -t tmpfs -o mode=700 bench-state "$work/state"
 cgroupfs_desc="$(ls /sys/fs/cgroup | paste -sd" ")"
 echo "All runtimes run in a private mount namespace whose /sys/fs/cgroup is a fresh"
 echo "tmpfs holding bind mounts of the host's cgroup v1 hierarchies only: $cgroupfs_desc"
@@ -127,7 +132,7 @@ make_bundle true-seccomp \
 make_bundle sleep-seccomp \
 	".process.args = [\"/bin/sleep\", \"100000\"] | .linux.seccomp = $(jq -c . "$seccomp_profile")"
 
-rt() { local r="$1"; shift; "${bin[$r]}" --root "$work/state-$r" "$@"; }
+rt() { local r="$1"; shift; "${bin[$r]}" --root "$work/state/$r" "$@"; }
 us_now() { local t="$EPOCHREALTIME"; echo "${t/./}"; }
 mkdir -p "$work/data"
 # record METRIC RUNTIME VALUE
@@ -192,7 +197,7 @@ step_parallel() { # RUNTIME METRIC BUNDLE
 	for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
 	t1="$(us_now)"
 	printf '%s\n' "${ids[@]}" |
-		xargs -P 4 -I{} "${bin[$1]}" --root "$work/state-$1" delete --force {} >/dev/null 2>&1 || true
+		xargs -P 4 -I{} "${bin[$1]}" --root "$work/state/$1" delete --force {} >/dev/null 2>&1 || true
 	[ "$bad" = 0 ] || { echo "$bad of $parallel_n containers failed to start" >&2; return 1; }
 	record "$2" "$1" $((t1 - t0))
 }
@@ -200,7 +205,7 @@ step_parallel() { # RUNTIME METRIC BUNDLE
 step_rss() { # RUNTIME METRIC BUNDLE
 	local id
 	new_id "$1"
-	/usr/bin/time -f '%M' -o "$work/rss.out" "${bin[$1]}" --root "$work/state-$1" \
+	/usr/bin/time -f '%M' -o "$work/rss.out" "${bin[$1]}" --root "$work/state/$1" \
 		run --bundle "$work/$3" "$id" </dev/null >/dev/null 2>&1 || return 1
 	record "$2" "$1" "$(tail -n1 "$work/rss.out")"
 }
@@ -213,11 +218,11 @@ starts_under() {
 	mkdir -p "$dir"
 	jq --argjson l "$3" '.linux.resources.memory.limit = $l' \
 		"$work/$2/config.json" > "$dir/config.json"
-	if timeout 30 "${bin[$1]}" --root "$work/state-$1" run --bundle "$dir" "$id" \
+	if timeout 30 "${bin[$1]}" --root "$work/state/$1" run --bundle "$dir" "$id" \
 		</dev/null >/dev/null 2>&1; then
 		return 0
 	fi
-	"${bin[$1]}" --root "$work/state-$1" delete --force "$id" >/dev/null 2>&1 || true
+	"${bin[$1]}" --root "$work/state/$1" delete --force "$id" >/dev/null 2>&1 || true
 	return 1
 }
 
@@ -273,7 +278,7 @@ alternate 1 step_min_memory minmem_seccomp true-seccomp
 echo "strace -c -f of run /bin/true"
 for r in "${runtimes[@]}"; do
 	new_id "$r"
-	strace -f -c -o "$work/strace.$r" "${bin[$r]}" --root "$work/state-$r" \
+	strace -f -c -o "$work/strace.$r" "${bin[$r]}" --root "$work/state/$r" \
 		run --bundle "$work/true" "$id" </dev/null >/dev/null 2>&1 ||
 		failed "strace run by $r"
 done
@@ -340,6 +345,7 @@ sc_total() { awk '{ s += $2 } END { print s + 0 }' "$work/sc.$1"; }
 	echo "All three runtimes ran in the same private mount namespace (unshare -m) whose"
 	echo "/sys/fs/cgroup was a fresh tmpfs holding bind mounts of the host's cgroup v1"
 	echo "hierarchies only ($cgroupfs_desc): crun 1.8.1 refuses this host's hybrid layout."
+	echo "Each runtime's --root is a directory on a tmpfs, like /run."
 	echo "Rounds alternate between the runtimes, rotating their order each round. Times are"
 	echo "wall-clock, taken in the driving shell (bash \$EPOCHREALTIME) around the runtime"
 	echo "commands; \"seccomp\" rows use the Docker-like default profile of"
