@@ -34,20 +34,27 @@ Result<void> write_text(const std::string &path, std::string_view value) {
 
 Result<void> mkdir_all(const std::string &dir, std::vector<std::string> &created) {
   if (dir.empty() || dir[0] != '/') return make_error("cgroup directory {} is not absolute", dir);
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = dir.find('/', pos + 1);
-    std::string prefix = dir.substr(0, pos);
-    if (prefix.empty() || prefix.back() == '/') continue;
-    if (::mkdir(prefix.c_str(), 0755) == 0) {
-      created.push_back(prefix);
-      continue;
-    }
-    if (errno != EEXIST) return sys_error(errno, "mkdir {}", prefix);
-    struct stat st;
-    if (::stat(prefix.c_str(), &st) != 0) return sys_error(errno, "stat {}", prefix);
-    if (!S_ISDIR(st.st_mode)) return make_error("mkdir {}: exists and is not a directory", prefix);
+  // The usual case is a parent that exists: try the leaf first and walk up
+  // only on ENOENT, instead of a mkdir and a stat per level on every create.
+  if (::mkdir(dir.c_str(), 0755) == 0) {
+    created.push_back(dir);
+    return {};
   }
+  if (errno == EEXIST) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) != 0) return sys_error(errno, "stat {}", dir);
+    if (!S_ISDIR(st.st_mode)) return make_error("mkdir {}: exists and is not a directory", dir);
+    return {};
+  }
+  if (errno != ENOENT) return sys_error(errno, "mkdir {}", dir);
+  auto slash = dir.rfind('/');
+  if (slash == 0 || slash == std::string::npos) return sys_error(ENOENT, "mkdir {}", dir);
+  TRY(mkdir_all(dir.substr(0, slash), created));
+  if (::mkdir(dir.c_str(), 0755) != 0) {
+    if (errno != EEXIST) return sys_error(errno, "mkdir {}", dir);
+    return {};
+  }
+  created.push_back(dir);
   return {};
 }
 
