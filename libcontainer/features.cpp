@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "libcontainer/capabilities.h"
+#include "libcontainer/checkpoint.h"
 #include "libcontainer/file_util.h"
 #include "libcontainer/mount_options.h"
 #include "libcontainer/namespaces.h"
@@ -102,7 +103,7 @@ nlohmann::ordered_json features_json() {
   j["linux"] = linux;
 
   nlohmann::ordered_json annotations;
-  annotations["org.opencontainers.runc.checkpoint.enabled"] = "false";
+  annotations["org.opencontainers.runc.checkpoint.enabled"] = checkpoint_supported() ? "true" : "false";
 #ifdef HAVE_LIBSECCOMP
   const scmp_version *v = seccomp_version();
   annotations["io.github.seccomp.libseccomp.version"] = fmt::format("{}.{}.{}", v->major, v->minor, v->micro);

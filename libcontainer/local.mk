@@ -26,3 +26,11 @@ libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/rootless.h libcontainer/rootless.cpp
 
 berth_unit_tests_SOURCES += tests/unit/exec_test.cpp
+
+libcontainer_libcontainer_a_SOURCES += \
+	libcontainer/criu.h libcontainer/criu.cpp \
+	libcontainer/checkpoint.h libcontainer/checkpoint.cpp
+
+berth_unit_tests_SOURCES += tests/unit/criu_test.cpp
+
+libcontainer_libcontainer_a_SOURCES += libcontainer/idmap_mount.h libcontainer/idmap_mount.cpp

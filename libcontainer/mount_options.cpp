@@ -76,8 +76,8 @@ constexpr std::array kOptions = {
     MountOption{"rsymfollow", K::RecAttrClear, MOUNT_ATTR_NOSYMFOLLOW},
 
     MountOption{"tmpcopyup", K::Extension, 0},
-    MountOption{"idmap", K::Unsupported, 0},
-    MountOption{"ridmap", K::Unsupported, 0},
+    MountOption{"idmap", K::Extension, 0},
+    MountOption{"ridmap", K::Extension, 0},
 };
 
 constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
@@ -135,7 +135,12 @@ Result<ParsedMountOptions> parse_mount_options(std::span<const std::string> opti
         }
         break;
       case K::Extension:
-        out.tmpcopyup = true;
+        if (name == "idmap" || name == "ridmap") {
+          out.idmap = true;
+          out.idmap_recursive = name == "ridmap";
+        } else {
+          out.tmpcopyup = true;
+        }
         break;
       case K::Unsupported:
         return make_error("mount option \"{}\" is not supported yet", name);

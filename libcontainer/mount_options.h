@@ -19,8 +19,8 @@ enum class MountOptionKind {
   Propagation,   // applied by a separate mount(2) call after the mount
   RecAttrSet,    // mount_setattr(AT_RECURSIVE) attr_set
   RecAttrClear,  // mount_setattr(AT_RECURSIVE) attr_clr
-  Extension,     // runtime extension with its own handling ("tmpcopyup")
-  Unsupported,   // known but refused ("idmap")
+  Extension,     // runtime extension with its own handling ("tmpcopyup", "idmap")
+  Unsupported,   // known but refused (none at the moment)
 };
 
 struct MountOption {
@@ -40,6 +40,8 @@ struct ParsedMountOptions {
   uint64_t rec_attr_clr = 0;                // mount_setattr attr_clr
   std::string data;                         // unknown options, comma separated ("mode=755,size=64k")
   bool tmpcopyup = false;                   // accepted, not implemented: noted by the caller
+  bool idmap = false;                       // "idmap" or "ridmap": an idmapped bind mount
+  bool idmap_recursive = false;             // "ridmap": the mapping applies to every submount
   // Set by an atime option (noatime, relatime, strictatime and their negations),
   // so a remount keeps the caller's choice instead of the source's.
   bool atime_given = false;
@@ -47,7 +49,7 @@ struct ParsedMountOptions {
   bool has_recursive_attrs() const { return rec_attr_set != 0 || rec_attr_clr != 0; }
 };
 
-// Fails only for options berth refuses ("idmap": not supported yet).
+// Fails only for options berth refuses (kind Unsupported).
 Result<ParsedMountOptions> parse_mount_options(std::span<const std::string> options);
 
 // Maps linux.rootfsPropagation ("rslave", ...) to MS_* flags; "" -> 0.

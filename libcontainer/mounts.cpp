@@ -1,4 +1,5 @@
 #include "libcontainer/mounts.h"
+#include "libcontainer/idmap_mount.h"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -117,7 +118,15 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
   const char *src = source.empty() ? type.c_str() : source.c_str();
   // A bind takes only MS_BIND|MS_REC; the other flags need a remount below.
   unsigned long first = bind ? (flags & (MS_BIND | MS_REC)) : (flags & ~(MS_BIND | MS_REC | MS_REMOUNT));
-  if (::mount(src, target.c_str(), type.empty() ? nullptr : type.c_str(), first,
+  // Mappings given without "idmap"/"ridmap" still ask for an idmapped mount.
+  if (o.idmap || !m.uid_mappings.empty()) {
+    if (!bind) return make_error("mounts[{}] (\"{}\"): idmap applies to bind mounts only", index, m.destination);
+    if (ctx.in_user_ns)
+      return make_error("mounts[{}] (\"{}\"): idmapped mounts in a container with a user namespace are not "
+                        "supported yet", index, m.destination);
+    TRY(mount_idmapped(source, dest_fd.get(), m.uid_mappings, m.gid_mappings, flags & MS_REC, o.idmap_recursive,
+                       fmt::format("mounts[{}] ({} on {})", index, source, where)));
+  } else if (::mount(src, target.c_str(), type.empty() ? nullptr : type.c_str(), first,
               o.data.empty() ? nullptr : o.data.c_str()) != 0) {
     int err = errno;
     // Without a network namespace of its own a user namespace may not mount

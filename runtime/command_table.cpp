@@ -72,6 +72,8 @@ const std::vector<Command> &commands() {
       {"exec", "<container-id> <command> [args...]", "run a process in a container", kExecOptions, 1, SIZE_MAX, exec,
        true},
       {"features", "", "show the enabled features", {}, 0, 0, features},
+      {"checkpoint", "<container-id>", "checkpoint a running container (criu)", kCheckpointOptions, 1, 1, checkpoint},
+      {"restore", "<container-id>", "restore a container from a checkpoint (criu)", kRestoreOptions, 1, 1, restore},
   };
   return table;
 }

@@ -46,5 +46,9 @@ int ps(const Context &, const cli::Parsed &);
 int exec(const Context &, const cli::Parsed &);
 int features(const Context &, const cli::Parsed &);
 extern const std::vector<cli::Option> kExecOptions;
+int checkpoint(const Context &, const cli::Parsed &);
+int restore(const Context &, const cli::Parsed &);
+extern const std::vector<cli::Option> kCheckpointOptions;
+extern const std::vector<cli::Option> kRestoreOptions;
 
 }  // namespace berth::cmd

@@ -10,3 +10,5 @@ berth_LDADD = $(BERTH_LIBS)
 berth_unit_tests_SOURCES += tests/unit/cli_test.cpp runtime/cli.cpp
 
 berth_SOURCES += runtime/cmd_exec.cpp runtime/cmd_features.cpp
+
+berth_SOURCES += runtime/cmd_checkpoint.cpp

@@ -80,7 +80,8 @@ features() { "$BERTH" features; }
 	local enabled
 	run features
 	enabled="$(echo "$output" | jq -r .linux.mountExtensions.idmap.enabled)"
-	update_config '.mounts[-1].options = ["idmap"]'
+	mkdir -p "$BATS_TEST_TMPDIR/idm"
+	update_config --arg s "$BATS_TEST_TMPDIR/idm" '.mounts[-1] = {"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "idmap"], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
 	run_in_container true
 	if [ "$enabled" = true ]; then [ "$status" -eq 0 ]; else [ "$status" -ne 0 ]; fi
 }

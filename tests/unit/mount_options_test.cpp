@@ -67,11 +67,15 @@ TEST(MountOptions, RecursiveAttributes) {
   EXPECT_EQ(o.rec_attr_clr, static_cast<uint64_t>(MOUNT_ATTR__ATIME));
 }
 
-TEST(MountOptions, IdmapRefused) {
-  std::vector<std::string> opts = {"idmap"};
-  auto r = parse_mount_options(opts);
-  ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().message.find("not supported yet"), std::string::npos);
+TEST(MountOptions, IdmapAndRidmap) {
+  auto o = parse({"rbind", "idmap"});
+  EXPECT_TRUE(o.idmap);
+  EXPECT_FALSE(o.idmap_recursive);
+  EXPECT_FALSE(o.tmpcopyup);
+  EXPECT_TRUE(o.data.empty());
+  auto r = parse({"ridmap"});
+  EXPECT_TRUE(r.idmap);
+  EXPECT_TRUE(r.idmap_recursive);
 }
 
 TEST(MountOptions, TmpcopyupAccepted) {
