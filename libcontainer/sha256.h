@@ -1,16 +1,13 @@
-// SHA-256 for content keys such as the seccomp program cache's (OpenSSL's
-// libcrypto underneath).
+// SHA-256 (FIPS 180-4), for content keys such as the seccomp program cache's.
+// Small and dependency-free: libcontainer does not need OpenSSL for this.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-
-struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace berth {
 
@@ -25,7 +22,11 @@ class Sha256 {
   std::string hex_digest();
 
  private:
-  std::unique_ptr<::evp_md_ctx_st, void (*)(::evp_md_ctx_st *)> ctx_;
+  void block(const uint8_t *p);
+  std::array<uint32_t, 8> h_;
+  std::array<uint8_t, 64> buf_{};
+  size_t used_ = 0;
+  uint64_t total_ = 0;
 };
 
 std::string sha256_hex(std::string_view data);
