@@ -1,5 +1,6 @@
 noinst_LIBRARIES += cgroups/libcgroups.a
 cgroups_libcgroups_a_SOURCES = cgroups/manager.h \
+	cgroups/sd_bus_dl.h cgroups/sd_bus_dl.cpp \
 	cgroups/cgroupfs.h cgroups/cgroupfs.cpp \
 	cgroups/paths.h cgroups/paths.cpp \
 	cgroups/mode.cpp \
@@ -25,4 +26,4 @@ berth_unit_tests_SOURCES += \
 # The systemd driver talks to systemd through sd-bus (optional: without it
 # --systemd-cgroup reports that berth was built without libsystemd).
 AM_CPPFLAGS += $(LIBSYSTEMD_CFLAGS)
-BERTH_LIBS += $(LIBSYSTEMD_LIBS)
+# libsystemd is dlopen()ed by cgroups/sd_bus_dl.cpp, only under --systemd-cgroup.

@@ -7,6 +7,8 @@
 
 #if HAVE_LIBSYSTEMD
 #include <systemd/sd-bus.h>
+
+#include "cgroups/sd_bus_dl.h"
 #endif
 
 namespace berth::cgroups {
@@ -163,6 +165,7 @@ SystemdBus::SystemdBus(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SystemdBus::~SystemdBus() = default;
 
 Result<std::unique_ptr<SystemdBus>> SystemdBus::connect() {
+  TRY(sdbus::load());
   auto impl = std::make_unique<Impl>();
   int r = -ENOENT;
   if (geteuid() == 0) {
