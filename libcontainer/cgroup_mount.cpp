@@ -97,8 +97,12 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
   Fd tmp = TRY_CTX(open_in_root(ctx.root_fd, rel, O_DIRECTORY), fmt::format("mount cgroup on {}", where));
 
   const std::string prefix = std::string(kCgroupRoot) + "/";
-  for (const auto &mi : table) {
+  for (size_t i = 0; i < table.size(); ++i) {
+    const MountInfo &mi = table[i];
     if (mi.mount_point.rfind(prefix, 0) != 0) continue;
+    // A hierarchy covered by a later mount (say a tmpfs over /sys/fs/cgroup)
+    // is not the host's layout any more.
+    if (mount_is_hidden(table, i)) continue;
     if (mi.fs_type != "cgroup" && mi.fs_type != "cgroup2") continue;
     const std::string name = mi.mount_point.substr(prefix.size());
     if (name.empty() || name.find('/') != std::string::npos) continue;

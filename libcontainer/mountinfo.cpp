@@ -67,4 +67,15 @@ const MountInfo *mount_holding(const std::vector<MountInfo> &mounts, const std::
   return best;
 }
 
+bool mount_is_hidden(const std::vector<MountInfo> &mounts, size_t index) {
+  const std::string &mp = mounts[index].mount_point;
+  for (size_t j = index + 1; j < mounts.size(); ++j) {
+    const std::string &other = mounts[j].mount_point;
+    bool covers = other == mp || other == "/" ||
+                  (mp.size() > other.size() && mp.compare(0, other.size(), other) == 0 && mp[other.size()] == '/');
+    if (covers) return true;
+  }
+  return false;
+}
+
 }  // namespace berth

@@ -22,4 +22,8 @@ Result<std::vector<MountInfo>> read_mountinfo();
 // The entry whose mount point is the longest prefix of path (the mount that holds it).
 const MountInfo *mount_holding(const std::vector<MountInfo> &mounts, const std::string &path);
 
+// True when a later entry is mounted on mounts[index]'s mount point or on one
+// of its parents: the entry is then covered and cannot be reached by path.
+bool mount_is_hidden(const std::vector<MountInfo> &mounts, size_t index);
+
 }  // namespace berth

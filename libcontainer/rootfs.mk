@@ -13,4 +13,5 @@ libcontainer_libcontainer_a_SOURCES += \
 berth_unit_tests_SOURCES += \
 	tests/unit/mount_options_test.cpp \
 	tests/unit/safe_path_test.cpp \
+	tests/unit/mountinfo_test.cpp \
 	tests/unit/rootfs_test.cpp
