@@ -39,7 +39,7 @@ packages=(
 	googletest libgtest-dev
 	libcurl4-openssl-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
 	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-	bats busybox-static runc crun iproute2 python3 podman jq
+	bats busybox-static runc crun iproute2 python3 podman jq uidmap
 	docker-registry skopeo umoci curl containerd
 	qemu-system-x86 kmod cpio xz-utils file
 )
