@@ -19,6 +19,18 @@ namespace berth::cgroups {
 
 Result<std::string> read_text(const std::string &path) { return read_file(path); }
 
+std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find_first_of(" \t\n", i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 Result<void> write_text(const std::string &path, std::string_view value) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return sys_error(errno, "open {}", path);

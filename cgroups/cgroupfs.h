@@ -16,6 +16,9 @@ namespace berth::cgroups {
 // The whole content of a (small) file, e.g. /proc/self/cgroup or cgroup.procs.
 Result<std::string> read_text(const std::string &path);
 
+// The whitespace-separated words of a cgroup file (views into text).
+std::vector<std::string_view> split_words(std::string_view text);
+
 // Writes value with a single write(2), as cgroupfs expects.
 Result<void> write_text(const std::string &path, std::string_view value);
 

@@ -13,18 +13,6 @@ namespace berth::cgroups {
 
 namespace {
 
-std::vector<std::string_view> split_ws(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find_first_of(" \t\n", i);
-    if (j == std::string_view::npos) j = s.size();
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> out;
   while (!text.empty()) {
@@ -47,7 +35,7 @@ uint64_t to_u64(std::string_view s) {
 uint64_t read_u64(const std::string &file) {
   auto text = read_text(file);
   if (!text) return 0;
-  auto w = split_ws(*text);
+  auto w = split_words(*text);
   if (w.empty() || w[0] == "max") return 0;
   return to_u64(w[0]);
 }
@@ -56,7 +44,7 @@ uint64_t read_u64(const std::string &file) {
 std::vector<BlkioEntry> parse_blkio(std::string_view text) {
   std::vector<BlkioEntry> out;
   for (auto line : lines_of(text)) {
-    auto w = split_ws(line);
+    auto w = split_words(line);
     if (w.size() != 3) continue;
     size_t colon = w[0].find(':');
     if (colon == std::string_view::npos) continue;
@@ -102,7 +90,7 @@ void read_hugetlb_v2(const std::string &dir, Stats &s) {
 std::map<std::string, uint64_t> parse_flat_keyed(std::string_view text) {
   std::map<std::string, uint64_t> out;
   for (auto line : lines_of(text)) {
-    auto w = split_ws(line);
+    auto w = split_words(line);
     if (w.size() == 2) out[std::string(w[0])] = to_u64(w[1]);
   }
   return out;
@@ -113,7 +101,7 @@ Result<Stats> read_stats_v1(const std::function<std::string(std::string_view)> &
   if (auto d = dir_of("cpuacct"); !d.empty()) {
     s.cpu.total = read_u64(d + "/cpuacct.usage");
     if (auto t = read_text(d + "/cpuacct.usage_percpu"))
-      for (auto w : split_ws(*t)) s.cpu.percpu.push_back(to_u64(w));
+      for (auto w : split_words(*t)) s.cpu.percpu.push_back(to_u64(w));
     // cpuacct.stat counts USER_HZ ticks.
     if (auto t = read_text(d + "/cpuacct.stat")) {
       auto m = parse_flat_keyed(*t);
@@ -196,7 +184,7 @@ Result<Stats> read_stats_v2(const std::string &dir) {
   if (auto t = read_text(dir + "/io.stat")) {
     // "254:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0"
     for (auto line : lines_of(*t)) {
-      auto w = split_ws(line);
+      auto w = split_words(line);
       if (w.empty()) continue;
       size_t colon = w[0].find(':');
       if (colon == std::string_view::npos) continue;

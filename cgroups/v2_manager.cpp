@@ -13,18 +13,6 @@ namespace berth::cgroups {
 
 namespace {
 
-std::vector<std::string> words(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find_first_of(" \n", i);
-    if (j == std::string_view::npos) j = s.size();
-    if (j > i) out.emplace_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 // Delegates to the children of dir every controller dir itself has. One write
 // per controller, failures ignored: the host may keep some for itself (or dir
 // may hold processes, which forbids it), and the container then runs without
@@ -33,10 +21,10 @@ void enable_controllers(const std::string &dir) {
   auto available = read_text(dir + "/cgroup.controllers");
   auto enabled = read_text(dir + "/cgroup.subtree_control");
   if (!available || !enabled) return;
-  auto on = words(*enabled);
-  for (const auto &c : words(*available)) {
+  auto on = split_words(*enabled);
+  for (const auto &c : split_words(*available)) {
     if (std::find(on.begin(), on.end(), c) != on.end()) continue;
-    (void)write_text(dir + "/cgroup.subtree_control", "+" + c);
+    (void)write_text(dir + "/cgroup.subtree_control", "+" + std::string(c));
   }
 }
 
