@@ -22,7 +22,10 @@ $(CRID_PROTO_GEN): crid/proto/api.stamp
 CRID_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) $(GRPC_CFLAGS) $(SQLITE3_CFLAGS) $(TOMLPLUSPLUS_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) \
 	-DCRID_DEFAULT_RUNTIME='"$(bindir)/berth"' \
-	-DCRID_DEFAULT_CONFIG='"$(sysconfdir)/crid/crid.conf"'
+	-DCRID_DEFAULT_CONFIG='"$(sysconfdir)/crid/crid.conf"' \
+	-DCRID_DEFAULT_MONITOR='"$(libexecdir)/crid/crid-monitor"' \
+	-DCRID_DEFAULT_INFRA='"$(libexecdir)/crid/crid-pause"' \
+	-DCRID_DEFAULT_SECCOMP_PROFILE='"$(datadir)/crid/seccomp-default.json"'
 
 # The generated code compiles slowly: once, into a library both programs share.
 noinst_LIBRARIES += crid/libcriapi.a
@@ -40,21 +43,18 @@ crid_libcrid_a_SOURCES = \
 	crid/listener.h crid/listener.cpp \
 	crid/runtime_service.h crid/runtime_service.cpp \
 	crid/image_service.h crid/image_service.cpp \
-	crid/grpc_status.h crid/grpc_status.cpp
+	crid/grpc_status.h crid/grpc_status.cpp \
+	crid/spawn.h crid/spawn.cpp
 
 CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_LIBS) $(BERTH_LIBS) $(GRPC_LIBS) \
 	$(SQLITE3_LIBS) $(TOMLPLUSPLUS_LIBS) $(LIBSYSTEMD_LIBS) -lpthread
 
 # Built as crid/crid and crid/cridctl (a program named crid would collide with
 # the crid/ directory of the build tree); installed as crid and cridctl.
-bin_PROGRAMS += crid/crid crid/cridctl
+bin_PROGRAMS += crid/crid
 crid_crid_CPPFLAGS = $(CRID_CPPFLAGS)
 crid_crid_SOURCES = crid/main.cpp
 crid_crid_LDADD = $(CRID_LIBS)
-
-crid_cridctl_CPPFLAGS = $(CRID_CPPFLAGS)
-crid_cridctl_SOURCES = crid/cridctl.cpp
-crid_cridctl_LDADD = crid/libcriapi.a $(BERTH_LIBS) $(GRPC_LIBS) -lpthread
 
 if HAVE_GTEST
 check_PROGRAMS += crid_unit_tests
