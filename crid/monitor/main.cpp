@@ -103,9 +103,13 @@ Result<Started> start(const Options &o, CriLogWriter &log) {
   bool made_dir = ::mkdir(o.socket_dir.c_str(), 0700) == 0;
   if (!made_dir && errno != EEXIST) return sys_error(errno, "create socket dir {}", o.socket_dir);
   std::string ctl_path = o.socket_dir + "/ctl";
+  // A log file this monitor creates goes again when the create fails.
+  struct stat st;
+  bool log_existed = o.log_path.empty() || ::stat(o.log_path.c_str(), &st) == 0;
   auto cleanup = [&] {
     ::unlink(ctl_path.c_str());
     if (made_dir) ::rmdir(o.socket_dir.c_str());
+    if (!log_existed) ::unlink(o.log_path.c_str());
   };
   auto ctl = listen_unix(ctl_path, SOCK_SEQPACKET);
   if (!ctl) {
