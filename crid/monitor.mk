@@ -34,6 +34,7 @@ crid_crid_pause_LDFLAGS = -static
 
 crid_unit_tests_SOURCES += tests/unit/crid_monitor_log_test.cpp \
 	tests/unit/crid_monitor_exit_record_test.cpp \
+	tests/unit/crid_monitor_client_test.cpp \
 	crid/monitor/cri_log_writer.h crid/monitor/cri_log_writer.cpp \
 	crid/monitor/oom_counter.h crid/monitor/oom_counter.cpp
 endif
