@@ -268,3 +268,21 @@ EOF
 	berth kill "$CID" KILL
 	wait_exit_file
 }
+
+@test "crid-pause: PID 1 of the pod reaps orphans and exits 0 on SIGTERM" {
+	cp "$CRID_LIBEXEC/crid-pause" "$BUNDLE/rootfs/pause"
+	set_args /pause
+	create_and_start
+	# An orphan re-parented to the pause process: it must not stay a zombie.
+	berth exec "$CID" sh -c 'sleep 0.2 & exit 0'
+	sleep 0.6
+	local ns zombies
+	ns="$(readlink "/proc/$PID/ns/pid")"
+	zombies="$(for p in $(processes_in_pidns "$ns"); do awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null; done | grep -c Z || true)"
+	[ "$zombies" = 0 ]
+	berth kill "$CID" TERM
+	wait_exit_file 30
+	cat "$EXIT_FILE"
+	jq -e '.exit_code == 0 and .signal == 0' "$EXIT_FILE"
+	[ -z "$(cat "$LOG")" ]
+}
