@@ -93,6 +93,7 @@ struct Started {
   CreatedContainer container;
   Fd signal_fd;
   Fd ctl;
+  Fd attach;
 };
 
 // Everything up to the created container; on error nothing is left behind
@@ -103,11 +104,13 @@ Result<Started> start(const Options &o, CriLogWriter &log) {
   bool made_dir = ::mkdir(o.socket_dir.c_str(), 0700) == 0;
   if (!made_dir && errno != EEXIST) return sys_error(errno, "create socket dir {}", o.socket_dir);
   std::string ctl_path = o.socket_dir + "/ctl";
+  std::string attach_path = o.socket_dir + "/attach";
   // A log file this monitor creates goes again when the create fails.
   struct stat st;
   bool log_existed = o.log_path.empty() || ::stat(o.log_path.c_str(), &st) == 0;
   auto cleanup = [&] {
     ::unlink(ctl_path.c_str());
+    ::unlink(attach_path.c_str());
     if (made_dir) ::rmdir(o.socket_dir.c_str());
     if (!log_existed) ::unlink(o.log_path.c_str());
   };
@@ -117,6 +120,12 @@ Result<Started> start(const Options &o, CriLogWriter &log) {
     return std::unexpected(ctl.error());
   }
   s.ctl = std::move(*ctl);
+  auto attach = listen_unix(attach_path, SOCK_SEQPACKET);
+  if (!attach) {
+    cleanup();
+    return std::unexpected(attach.error());
+  }
+  s.attach = std::move(*attach);
   if (auto r = log.open(); !r) {
     cleanup();
     return std::unexpected(r.error());
@@ -179,9 +188,11 @@ int main(int argc, char **argv) {
   ::malloc_trim(0);
 
   ExitRecord record = run_monitor_loop(
-      {std::move(container), std::move(started->signal_fd), std::move(started->ctl), &log});
+      {std::move(container), std::move(started->signal_fd), std::move(started->ctl), std::move(started->attach),
+       &log});
   record.oom_killed = oom.killed_since_start();
   (void)write_file_atomic(o.exit_file, exit_record_to_json(record), 0644);
   ::unlink((o.socket_dir + "/ctl").c_str());
+  ::unlink((o.socket_dir + "/attach").c_str());
   return 0;
 }

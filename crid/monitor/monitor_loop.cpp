@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
 
@@ -53,8 +54,10 @@ class Loop {
       set_nonblocking(fd);
       add(fd);
     }
+    if (c.stdin_write) set_nonblocking(c.stdin_write.get());
     add(p_.signal_fd.get());
     add(p_.ctl_listen.get());
+    if (p_.attach_listen) add(p_.attach_listen.get());
     // The init may be gone already (SIGCHLD is pending in the signalfd then),
     // or may not be our child at all if the runtime did not leave it to us.
     reap();
@@ -96,8 +99,17 @@ class Loop {
         clients_.emplace_back(conn);
         add(conn);
       }
+    } else if (fd == p_.attach_listen.get()) {
+      for (;;) {
+        int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (conn < 0) break;
+        attached_.emplace_back(conn);
+        add(conn);
+      }
     } else if (fd == c.stdout_read.get() || fd == c.stderr_read.get() || fd == c.pty_master.get()) {
       if (!pump(fd)) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    } else if (is_attached(fd)) {
+      if (!take_input(fd)) drop_attached(fd);
     } else {
       bool keep = (events & EPOLLIN) && serve_command(fd, [this](std::string_view cmd) { return command(cmd); });
       if (!keep) {
@@ -116,12 +128,56 @@ class Loop {
         struct timespec ts;
         ::clock_gettime(CLOCK_REALTIME, &ts);
         p_.log->write(stream, std::string_view(buf_, n), ts);
+        fan_out(stream, n);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
       // EIO on a pty master: the last slave closed.
       return n < 0 && errno == EAGAIN;
     }
+  }
+
+  bool is_attached(int fd) const {
+    for (const auto &a : attached_)
+      if (a.get() == fd) return true;
+    return false;
+  }
+
+  void drop_attached(int fd) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    std::erase_if(attached_, [fd](const Fd &f) { return f.get() == fd; });
+  }
+
+  // Sends buf_[0, n) to every attached client, prefixed by the stream byte.
+  void fan_out(Stream stream, ssize_t n) {
+    if (attached_.empty()) return;
+    char tag = stream == Stream::Stderr ? 2 : 1;
+    struct iovec iov[2] = {{&tag, 1}, {buf_, size_t(n)}};
+    std::vector<int> gone;
+    for (const auto &a : attached_) {
+      struct msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = 2;
+      if (::sendmsg(a.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN) gone.push_back(a.get());
+    }
+    for (int fd : gone) drop_attached(fd);
+  }
+
+  // An attached client's input to the container; false when the client left.
+  bool take_input(int fd) {
+    char in[4096];
+    ssize_t n = ::recv(fd, in, sizeof in, 0);
+    if (n < 0) return errno == EAGAIN || errno == EINTR;
+    if (n == 0) return false;
+    int to = p_.container.pty_master ? p_.container.pty_master.get() : p_.container.stdin_write.get();
+    // No stdin: the input has nowhere to go and is dropped.
+    for (ssize_t done = 0; to >= 0 && done < n;) {
+      ssize_t w = ::write(to, in + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;  // a container that reads no input must not stall the monitor
+      done += w;
+    }
+    return true;
   }
 
   void reap() {
@@ -173,6 +229,7 @@ class Loop {
   LoopParts p_;
   Fd epoll_;
   std::vector<Fd> clients_;
+  std::vector<Fd> attached_;
   bool exited_ = false;
   ExitRecord record_;
   char buf_[CriLogWriter::kMaxRecord];

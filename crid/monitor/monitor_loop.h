@@ -1,6 +1,12 @@
 // The monitor's life after create: one epoll loop over the container's output,
 // the ctl socket and SIGCHLD (through a signalfd), until the container's init
 // has exited and its output is drained.
+//
+// Attach (SOCK_SEQPACKET, like conmon's): every message to a client is one
+// byte naming the stream (1 stdout, 2 stderr; a terminal's output is stdout)
+// followed by output as it was read; every message from a client is input for
+// the container (its stdin pipe with --stdin, or its terminal). A client that
+// does not keep up loses output rather than stall the container.
 #pragma once
 
 #include "crid/monitor/cri_log_writer.h"
@@ -14,6 +20,7 @@ struct LoopParts {
   CreatedContainer container;
   Fd signal_fd;    // SIGCHLD, blocked before the runtime was started
   Fd ctl_listen;   // the "ctl" socket
+  Fd attach_listen;  // the "attach" socket
   CriLogWriter *log = nullptr;
 };
 

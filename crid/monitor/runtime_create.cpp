@@ -172,6 +172,7 @@ Result<CreatedContainer> create_container(const Options &o) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGHUP, SIG_DFL);
     ::execv(argv[0], argv.data());
     int e = errno;
     const char *what = "exec runtime: ";

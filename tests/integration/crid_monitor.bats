@@ -286,3 +286,62 @@ EOF
 	jq -e '.exit_code == 0 and .signal == 0' "$EXIT_FILE"
 	[ -z "$(cat "$LOG")" ]
 }
+
+@test "attach: clients get the output tagged by stream and feed stdin" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	set_args sh -c 'read line; echo "got $line"; echo oops >&2; read more; echo "and $more"'
+	create_and_start --stdin
+	run python3 - "$SOCKDIR/attach" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(b"hello\n")
+got = b""
+s.settimeout(5)
+messages = []
+while b"and bye" not in got:
+    m = s.recv(65536)
+    if not m:
+        break
+    messages.append(m)
+    got += m[1:]
+    if b"oops" in got and b"bye" not in b"".join(messages):
+        s.send(b"bye\n")
+for m in messages:
+    print(m[0], repr(m[1:].decode()))
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 'got hello\n'"* ]]
+	[[ "$output" == *"2 'oops\n'"* ]]
+	[[ "$output" == *"1 'and bye\n'"* ]]
+	wait_exit_file
+	grep -q 'stdout F got hello$' "$LOG"
+	grep -q 'stderr F oops$' "$LOG"
+	[ ! -e "$SOCKDIR/attach" ]
+}
+
+@test "attach: input reaches a terminal" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	update_config '.process.terminal = true'
+	set_args sh -c 'read line; echo "got $line"'
+	create_and_start --tty
+	run python3 - "$SOCKDIR/attach" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.settimeout(5)
+s.send(b"typed\r")
+got = b""
+while b"got typed" not in got:
+    m = s.recv(65536)
+    if not m:
+        break
+    got += m[1:]
+print(repr(got.decode()))
+PY
+	echo "$output"
+	[[ "$output" == *"got typed"* ]]
+	wait_exit_file
+	grep -q 'stdout F got typed' "$LOG"
+}
