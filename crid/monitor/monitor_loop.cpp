@@ -4,10 +4,12 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -58,9 +60,16 @@ class Loop {
     add(p_.signal_fd.get());
     add(p_.ctl_listen.get());
     if (p_.attach_listen) add(p_.attach_listen.get());
-    // The init may be gone already (SIGCHLD is pending in the signalfd then),
-    // or may not be our child at all if the runtime did not leave it to us.
+    // The init may be gone already (SIGCHLD is pending in the signalfd then).
     reap();
+    // A runtime that did not leave the init to us (it is not our child): its
+    // end is still seen through a pidfd, but its status is not ours to know.
+    siginfo_t info{};
+    if (!exited_ && ::waitid(P_PID, c.pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD) {
+      stranger_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, c.pid, 0)));
+      if (!stranger_) return fallback(fmt::format("the container's init {} is gone and not the monitor's child", c.pid));
+      add(stranger_.get());
+    }
     struct epoll_event events[8];
     while (!exited_) {
       int n = ::epoll_wait(epoll_.get(), events, 8, -1);
@@ -87,7 +96,13 @@ class Loop {
 
   void handle(int fd, uint32_t events) {
     auto &c = p_.container;
-    if (fd == p_.signal_fd.get()) {
+    if (fd == stranger_.get()) {
+      record_.exited_at_ns = now_ns();
+      record_.exit_code = -1;
+      record_.message = fmt::format("the container's init {} was not the monitor's child: its exit status is unknown",
+                                    p_.container.pid);
+      exited_ = true;
+    } else if (fd == p_.signal_fd.get()) {
       struct signalfd_siginfo info[4];
       while (::read(fd, info, sizeof info) > 0) {
       }
@@ -228,6 +243,7 @@ class Loop {
 
   LoopParts p_;
   Fd epoll_;
+  Fd stranger_;  // pidfd of an init that is not our child
   std::vector<Fd> clients_;
   std::vector<Fd> attached_;
   bool exited_ = false;
