@@ -100,6 +100,7 @@ check_ok() {
 }
 
 @test "v2 guest: pause freezes through cgroup.freeze, resume thaws, kill --all empties the cgroup" {
+	echo "freeze: $(result freeze.out); kill: $(result kill.out)"
 	[ "$(result freeze.out)" = "status=paused frozen 1 stopped=yes moves=yes" ]
 	[ "$(result kill.out)" = "before=3 after=0" ]
 	[ "$(result freeze.cgroup)" = removed ]
@@ -110,6 +111,7 @@ check_ok() {
 	echo "$output"
 	[[ "$output" == *'"type":"oom"'* ]]
 	[[ "$output" == *'"id":"oomev"'* ]]
+	[ "$(result oomev.cgroup)" = removed ]
 }
 
 @test "v2 guest: bad unified key and cpuset fail clearly, leaving no cgroup" {
@@ -119,6 +121,7 @@ check_ok() {
 	[ "$(result badcpuset.rc)" != 0 ]
 	[[ "$(result badcpuset.out)" == *"cpu"* ]]
 	[ "$(result badcpuset.cgroup)" = removed ]
+	echo "left under /berthvm: $(result leftover)"
 	run result toplevel
 	[[ "$output" != *berthvm* ]]
 }

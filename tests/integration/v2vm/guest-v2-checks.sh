@@ -63,7 +63,7 @@ jq '.root.path = "/tmp/rootfs" | .root.readonly = false | .linux.cgroupsPath = "
 	| .process.args = ["/bin/sh", "-c", "sleep 100 & sleep 100 & i=0; while :; do i=$((i+1)); echo $i >/freeze-count; done"]' \
 	"$WORK/bundle/config.json" >/tmp/bundle-freeze/config.json
 (cd /tmp/bundle-freeze && "$BERTH_BIN" --root "$STATE" run -d freeze </dev/null >/dev/null 2>&1)
-sleep 1
+for i in $(seq 100); do [ -s /tmp/rootfs/freeze-count ] && break; sleep 0.1; done
 "$BERTH_BIN" --root "$STATE" pause freeze
 paused=$("$BERTH_BIN" --root "$STATE" state freeze | jq -r .status)
 frozen=$(grep frozen /sys/fs/cgroup/berthvm/freeze/cgroup.events)
@@ -88,9 +88,11 @@ jq '.root.path = "/tmp/rootfs" | .root.readonly = false | .linux.cgroupsPath = "
 (cd /tmp/bundle-oomev && "$BERTH_BIN" --root "$STATE" run -d oomev </dev/null >/dev/null 2>&1)
 timeout 8 "$BERTH_BIN" --root "$STATE" events --interval 1s oomev >"$WORK/results/oomev.out" 2>&1
 "$BERTH_BIN" --root "$STATE" delete --force oomev
+[ -d /sys/fs/cgroup/berthvm/oomev ] && echo left >"$WORK/results/oomev.cgroup" || echo removed >"$WORK/results/oomev.cgroup"
 
 run_case badunified '.linux.resources.unified = {"nosuch.controller": "1"} | .process.args = ["/bin/true"]'
 run_case badcpuset '.linux.resources.cpu = {"cpus": "7"} | .process.args = ["/bin/true"]'
 
+find /sys/fs/cgroup/berthvm -type d >"$WORK/results/leftover" 2>&1
 rmdir /sys/fs/cgroup/berthvm 2>/dev/null
 ls /sys/fs/cgroup >"$WORK/results/toplevel"
