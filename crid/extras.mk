@@ -5,7 +5,8 @@ crid_libcrid_a_SOURCES += crid/runtime_target.h \
 	crid/exec_sync.h crid/exec_sync.cpp \
 	crid/container_stats.h crid/container_stats.cpp \
 	crid/update_resources.h crid/update_resources.cpp \
-	crid/log_reopen.h crid/log_reopen.cpp
+	crid/log_reopen.h crid/log_reopen.cpp \
+	crid/container_extras.h crid/container_extras.cpp
 # cgroups/ and libcontainer/ call each other; crid reaches cgroups/ first
 # (stats), so libcontainer.a is listed once more after libcgroups.a.
 CRID_LIBS += libcontainer/libcontainer.a
