@@ -137,7 +137,7 @@ field() {
 	mem1=$(field .stats.memory.working_set_bytes.value <<<"$output")
 	nano=$(field .stats.cpu.usage_nano_cores.value <<<"$output")
 	[ "$cpu1" -gt "$cpu0" ]
-	[ "$mem1" -ge $((mem0 + 20 << 20)) ]
+	[ "$mem1" -ge $((mem0 + (20 << 20))) ]
 	[ "$nano" -gt 0 ]      # the rate since the previous call
 	[ "$(field .stats.memory.usage_bytes.value <<<"$output")" -ge "$mem1" ]
 	[ "$(field .stats.writable_layer.inodes_used.value <<<"$output")" -ge 1 ]
