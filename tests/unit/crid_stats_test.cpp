@@ -245,5 +245,88 @@ TEST(CridStats, ReadsALiveCgroup) {
   EXPECT_EQ(gone.error().code, ENOENT);
 }
 
+// A process in a cgroup of its own, removed with the object.
+class LiveCgroup {
+ public:
+  explicit LiveCgroup(const std::string &path) : path_(path) {
+    auto m = cgroups::make_manager(path, "t");
+    if (!m) return;
+    manager_ = std::move(*m);
+    if (!manager_->create()) return;
+    child_ = ::fork();
+    if (child_ == 0) {
+      ::pause();
+      ::_exit(0);
+    }
+    ok_ = bool(manager_->add_process(child_));
+  }
+  ~LiveCgroup() {
+    if (child_ > 0) {
+      ::kill(child_, SIGKILL);
+      ::waitpid(child_, nullptr, 0);
+    }
+    if (manager_) (void)manager_->destroy();
+  }
+  bool ok() const { return ok_; }
+  pid_t pid() const { return child_; }
+  const std::string &path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<cgroups::Manager> manager_;
+  pid_t child_ = -1;
+  bool ok_ = false;
+};
+
+TEST(CridStats, PodStatsSumTheInfraAndContainersWithoutAPodCgroup) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to make cgroups";
+  std::string base = fmt::format("/crid-podstats-test-{}", ::getpid());
+  {
+    LiveCgroup infra(base + "/crid-pod"), c1(base + "/crid-c1"), c2(base + "/crid-c2");
+    if (!infra.ok() || !c1.ok() || !c2.ok()) GTEST_SKIP() << "cannot make cgroups here";
+    PodSandboxStatsInput in;
+    in.attributes.set_id("pod");
+    in.attributes.mutable_metadata()->set_name("p1");
+    in.infra_cgroups_path = infra.path();
+    in.infra_pid = infra.pid();
+    for (auto *c : {&c1, &c2}) {
+      ContainerStatsInput ci;
+      ci.attributes.set_id(c->path().substr(c->path().rfind('-') + 1));
+      ci.cgroups_path = c->path();
+      in.containers.push_back(ci);
+    }
+    // One container already gone: listed without usage, not an error.
+    ContainerStatsInput gone;
+    gone.attributes.set_id("gone");
+    gone.cgroups_path = base + "/crid-gone";
+    in.containers.push_back(gone);
+
+    CpuSampleCache cache;
+    auto s = pod_sandbox_stats(in, cache);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->attributes().metadata().name(), "p1");
+    ASSERT_EQ(s->linux().containers_size(), 3);
+    EXPECT_EQ(s->linux().containers(0).attributes().id(), "c1");
+    EXPECT_TRUE(s->linux().containers(0).has_cpu());
+    EXPECT_FALSE(s->linux().containers(2).has_cpu());
+    EXPECT_EQ(s->linux().process().process_count().value(), 3u);
+    uint64_t sum = s->linux().containers(0).cpu().usage_core_nano_seconds().value() +
+                   s->linux().containers(1).cpu().usage_core_nano_seconds().value();
+    EXPECT_GE(s->linux().cpu().usage_core_nano_seconds().value(), sum);
+    EXPECT_FALSE(s->linux().memory().has_available_bytes());  // a sum has no limit
+    EXPECT_TRUE(s->linux().has_network());
+
+    // The second call has a rate for the pod and for each container.
+    auto again = pod_sandbox_stats(in, cache);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->linux().cpu().has_usage_nano_cores());
+    EXPECT_TRUE(again->linux().containers(1).cpu().has_usage_nano_cores());
+  }
+  for (const char *ctrl : {"memory", "cpu,cpuacct", "pids"})
+    EXPECT_FALSE(fs::exists(fmt::format("/sys/fs/cgroup/{}{}/crid-pod", ctrl, base)));
+  for (const auto &e : fs::directory_iterator("/sys/fs/cgroup"))
+    if (fs::exists(e.path().string() + base)) ::rmdir((e.path().string() + base).c_str());
+}
+
 }  // namespace
 }  // namespace berth::crid
