@@ -9,8 +9,5 @@ crid_libcrid_a_SOURCES += crid/runtime_target.h \
 	crid/update_resources.h crid/update_resources.cpp \
 	crid/log_reopen.h crid/log_reopen.cpp \
 	crid/container_extras.h crid/container_extras.cpp
-# cgroups/ and libcontainer/ call each other; crid reaches cgroups/ first
-# (stats), so libcontainer.a is listed once more after libcgroups.a.
-CRID_LIBS += libcontainer/libcontainer.a
 crid_unit_tests_SOURCES += tests/unit/crid_stats_test.cpp tests/unit/crid_exec_sync_test.cpp
 endif
