@@ -13,6 +13,8 @@ netns_libnetns_a_SOURCES = \
 	netns/cni_cache.h netns/cni_cache.cpp \
 	netns/pod_network.h netns/pod_network.cpp
 
+crid_libcrid_a_SOURCES += crid/pod_network_config.h
+
 # crid's libraries come first in CRID_LIBS, so netns (and libmnl after it) follow them.
 CRID_LIBS += netns/libnetns.a $(LIBMNL_LIBS) -lpthread
 
