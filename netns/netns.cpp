@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
 #include <thread>
 
 #include "libcontainer/fd.h"
@@ -25,8 +26,12 @@ namespace {
 // thread enters ends with it.
 Result<void> on_own_thread(const std::function<Result<void>()> &fn) {
   Result<void> result;
-  std::thread worker([&] { result = fn(); });
-  worker.join();
+  try {
+    std::thread worker([&] { result = fn(); });
+    worker.join();
+  } catch (const std::system_error &e) {
+    return sys_error(e.code().value(), "start a thread for a network namespace");
+  }
   return result;
 }
 

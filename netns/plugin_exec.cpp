@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,19 +74,22 @@ Result<PluginRun> run_plugin(const std::string &path, const std::vector<std::str
   out_w.reset();
   err_w.reset();
   for (int fd : {in_w.get(), out_r.get(), err_r.get()}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 
   PluginRun run;
   size_t written = 0;
   if (stdin_data.empty()) in_w.reset();
   auto deadline = std::chrono::steady_clock::now() + timeout;
   bool out_open = true, err_open = true;
-  // The result is complete when the plugin has closed stdout and stderr.
+  // The result is complete when the plugin has exited: a daemon it left
+  // behind (dhcp's) may hold the pipes open, so their end is not waited for.
   while (out_open || err_open) {
-    pollfd p[3];
-    int n = 0, i_in = -1, i_out = -1, i_err = -1;
+    pollfd p[4];
+    int n = 0, i_in = -1, i_out = -1, i_err = -1, i_pid = -1;
     if (in_w) { i_in = n; p[n++] = {in_w.get(), POLLOUT, 0}; }
     if (out_open) { i_out = n; p[n++] = {out_r.get(), POLLIN, 0}; }
     if (err_open) { i_err = n; p[n++] = {err_r.get(), POLLIN, 0}; }
+    if (pidfd) { i_pid = n; p[n++] = {pidfd.get(), POLLIN, 0}; }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     int ready = ::poll(p, n, left.count() > 0 ? static_cast<int>(left.count()) : 0);
     if (ready < 0 && errno == EINTR) continue;
@@ -101,6 +105,11 @@ Result<PluginRun> run_plugin(const std::string &path, const std::vector<std::str
     }
     if (i_out >= 0 && p[i_out].revents) out_open = drain(out_r.get(), run.out);
     if (i_err >= 0 && p[i_err].revents) err_open = drain(err_r.get(), run.err);
+    if (i_pid >= 0 && p[i_pid].revents) {
+      if (out_open) drain(out_r.get(), run.out);
+      if (err_open) drain(err_r.get(), run.err);
+      break;
+    }
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "netns/cni_cache.h"
+#include "netns/plugin_exec.h"
 #include "netns/pod_network.h"
 
 namespace berth::netns {
@@ -211,6 +213,31 @@ TEST_F(FakePlugins, CacheSurvivesAsJson) {
   ASSERT_TRUE(remove_cache(cache_, "n", "id1"));
   ASSERT_TRUE(remove_cache(cache_, "n", "id1"));
   EXPECT_TRUE(read_cache(cache_, "id1")->empty());
+}
+
+TEST_F(FakePlugins, APluginIsDoneWhenItExitsAndKilledAtTheDeadline) {
+  // A child left holding stdout (as dhcp's daemon would) does not hold up the result.
+  std::string lingering = bin_ + "/lingering";
+  std::ofstream(lingering) << "#!/bin/sh\nsleep 3 &\necho '{\"cniVersion\":\"1.0.0\"}'\n";
+  ::chmod(lingering.c_str(), 0755);
+  auto start = std::chrono::steady_clock::now();
+  auto run = run_plugin(lingering, {"PATH=/usr/bin:/bin"}, "{}", std::chrono::seconds(10));
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 0);
+  EXPECT_EQ(run->out, "{\"cniVersion\":\"1.0.0\"}\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+
+  std::string slow = bin_ + "/slow";
+  std::ofstream(slow) << "#!/bin/sh\nexec sleep 30\n";
+  ::chmod(slow.c_str(), 0755);
+  auto late = run_plugin(slow, {"PATH=/usr/bin:/bin"}, "", std::chrono::milliseconds(200));
+  ASSERT_TRUE(late);
+  EXPECT_TRUE(late->timed_out);
+  EXPECT_EQ(late->exit_code, 128 + SIGKILL);
+
+  auto missing = run_plugin(bin_ + "/nothing-here", {}, "", std::chrono::seconds(1));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("No such file or directory"), std::string::npos);
 }
 
 }  // namespace
