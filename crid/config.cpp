@@ -34,6 +34,9 @@ constexpr Flag kFlags[] = {
     {"log-level", true, "debug, info, warning or error (default info)"},
     {"insecure-registry", true, "allow plain HTTP to HOST[:PORT]; repeatable"},
     {"default-registry", true, "registry for short image names (default docker.io)"},
+    {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
+    {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
+    {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},
     {"help", false, "show this help"},
     {"version", false, "print the version"},
 };
@@ -92,6 +95,9 @@ Result<void> apply_flag(std::string_view name, const std::string &value, Config 
   else if (name == "log-level") config.log_level = value;
   else if (name == "insecure-registry") config.insecure_registries.push_back(value);
   else if (name == "default-registry") config.default_registry = value;
+  else if (name == "cni-config-dir") config.cni_config_dir = value;
+  else if (name == "cni-plugin-dir") config.cni_plugin_dirs.push_back(value);
+  else if (name == "cni-cache-dir") config.cni_cache_dir = value;
   return {};
 }
 
@@ -126,6 +132,9 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "default_registry") config.default_registry = TRY(get_string(value, source, k));
     else if (k == "insecure_registries") config.insecure_registries = TRY(get_strings(value, source, k));
     else if (k == "registries") TRY(load_registries(value, source, config));
+    else if (k == "cni_config_dir") config.cni_config_dir = TRY(get_string(value, source, k));
+    else if (k == "cni_plugin_dirs") config.cni_plugin_dirs = TRY(get_strings(value, source, k));
+    else if (k == "cni_cache_dir") config.cni_cache_dir = TRY(get_string(value, source, k));
     else return make_error("{}: unknown setting \"{}\"", located(source, key.source()), k);
   }
   return {};
@@ -149,6 +158,13 @@ Result<void> validate(const Config &config) {
                                    std::pair{"runtime", &config.runtime}}) {
     if (!path->starts_with('/')) return make_error("{} \"{}\": expected an absolute path", name, *path);
   }
+  if (!config.cni_config_dir.starts_with('/'))
+    return make_error("cni_config_dir \"{}\": expected an absolute path", config.cni_config_dir);
+  if (!config.cni_cache_dir.empty() && !config.cni_cache_dir.starts_with('/'))
+    return make_error("cni_cache_dir \"{}\": expected an absolute path", config.cni_cache_dir);
+  if (config.cni_plugin_dirs.empty()) return make_error("cni_plugin_dirs: must name at least one directory");
+  for (const auto &dir : config.cni_plugin_dirs)
+    if (!dir.starts_with('/')) return make_error("cni_plugin_dirs: \"{}\": expected an absolute path", dir);
   TRY(log::parse_level(config.log_level));
   if (config.default_registry.empty()) return make_error("default registry: must not be empty");
   return {};
@@ -194,6 +210,9 @@ Result<Invocation> parse_command_line(std::span<const std::string> args) {
     struct stat st;
     if (::stat(CRID_DEFAULT_CONFIG, &st) == 0) TRY(load_config_file(CRID_DEFAULT_CONFIG, inv.config));
   }
+  // --cni-plugin-dir replaces the file's (or the default) list, then each one adds a dir.
+  if (std::ranges::any_of(given, [](const auto &g) { return g.first == "cni-plugin-dir"; }))
+    inv.config.cni_plugin_dirs.clear();
   for (const auto &[name, value] : given) TRY(apply_flag(name, value, inv.config));
   TRY(validate(inv.config));
   return inv;
