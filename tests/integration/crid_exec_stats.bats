@@ -3,6 +3,7 @@
 # ReopenContainerLog, through cridctl and through a second CRI client
 # (cri_call.py, Debian's python3-grpcio). Run with berth as crid's runtime and
 # again with CRID_TEST_RUNTIME=/usr/sbin/runc.
+# run-all: again with runc
 
 load crid_helpers
 

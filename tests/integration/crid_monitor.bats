@@ -7,6 +7,7 @@
 #                    $(dirname $BERTH)/../libexec/crid unless CRID_LIBEXEC is set
 # CRID_TEST_RUNTIME  the OCI runtime the monitor runs (default: $BERTH), e.g.
 #                    CRID_TEST_RUNTIME=/usr/sbin/runc
+# run-all: again with runc
 
 export CRID_LIBEXEC="${CRID_LIBEXEC:-$(dirname "${BERTH:-/usr/local/bin/berth}")/../libexec/crid}"
 MONITOR="$CRID_LIBEXEC/crid-monitor"
