@@ -81,6 +81,9 @@ exec_url() { issue "$(jq -nc --argjson cmd "$(json_array "$@")" '{kind:"exec",cm
 }
 
 @test "streaming: tty exec gets the client's terminal size" {
+	# runc takes --console-socket only with --detach, and a detached exec's
+	# exit status needs a subreaper the backend does not have yet.
+	is_runc && skip "runc: exec --console-socket needs --detach (backend limitation)"
 	start_streaming
 	local url
 	url="$(issue '{"kind":"exec","cmd":["sh","-c","sleep 1; stty size"],"tty":true}')"
