@@ -35,6 +35,10 @@ struct Config {
   std::string default_registry = "docker.io";
   std::vector<std::string> insecure_registries;        // "host[:port]"
   std::map<std::string, RegistryConfig> registries;  // keyed by "host[:port]"
+  // Streaming server (exec, attach, port-forward URLs): crid/streaming/.
+  std::string stream_address = "127.0.0.1";
+  int stream_port = 0;               // 0: an ephemeral port
+  int stream_idle_timeout = 14400;   // seconds a stream may stay idle (containerd's 4h)
 
   // The unix socket path of `listen` ("unix:///run/crid/crid.sock" -> "/run/crid/crid.sock").
   std::string socket_path() const;

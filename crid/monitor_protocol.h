@@ -23,7 +23,12 @@
 // one command per message and gets one reply message ("ok" or "error: text"):
 //   "reopen-log"   close and reopen the log file (the kubelet rotated it)
 //   "ping"         liveness check
-// and on "attach" (SOCK_STREAM, issue 8's attach).
+// and on "attach" (SOCK_STREAM, issue 8's attach). Attach frames, both ways:
+// 1 byte stream id, 4 bytes big-endian length, payload. Client -> monitor:
+// 0 stdin (length 0: stdin closed), 3 resize (u16 width, u16 height, big-endian).
+// Monitor -> client: 1 stdout, 2 stderr (a tty's output is 1). The monitor
+// closes the connection once the container exited and its output drained.
+// crid's side: crid/streaming/attach_protocol.h.
 #pragma once
 
 #include <cstdint>

@@ -39,3 +39,20 @@ TEST(StreamTokens, ExpiredOnesAreDroppedAndTokensDiffer) {
   store.issue({}, t0 + 20s);
   EXPECT_EQ(store.size(), 1u);
 }
+
+#include "crid/config.h"
+
+TEST(StreamConfig, FileAndFlags) {
+  berth::crid::Config c;
+  ASSERT_TRUE(berth::crid::load_config_text("stream_address = \"0.0.0.0\"\nstream_port = 10010\n", "t", c));
+  EXPECT_EQ(c.stream_address, "0.0.0.0");
+  EXPECT_EQ(c.stream_port, 10010);
+  EXPECT_FALSE(berth::crid::load_config_text("stream_port = 70000\n", "t", c));
+  std::vector<std::string> args{"crid", "--stream-port", "4000", "--stream-idle-timeout", "60"};
+  auto inv = berth::crid::parse_command_line(args);
+  ASSERT_TRUE(inv) << inv.error().message;
+  EXPECT_EQ(inv->config.stream_port, 4000);
+  EXPECT_EQ(inv->config.stream_idle_timeout, 60);
+  args[2] = "x";
+  EXPECT_FALSE(berth::crid::parse_command_line(args));
+}
