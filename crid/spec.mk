@@ -16,6 +16,7 @@ criddatadir = $(datadir)/crid
 criddata_DATA = contrib/seccomp-default.json
 
 crid_unit_tests_SOURCES += \
+	tests/unit/crid_spec_fixture.h \
 	tests/unit/crid_spec_container_test.cpp \
 	tests/unit/crid_spec_sandbox_test.cpp \
 	tests/unit/crid_spec_user_test.cpp \
