@@ -153,7 +153,8 @@ open_bundle_path() {
 	# enter it before it makes the init, or the init stays on the host's.
 	unshare --pid --fork sleep 1000 &
 	local unshare_pid=$!
-	on_teardown kill "$unshare_pid"
+	# unshare --fork blocks SIGTERM while it waits: the namespace's pid 1 is the one to stop.
+	on_teardown kill -KILL "$unshare_pid"
 	local holder=
 	for _ in $(seq 50); do
 		holder="$(pgrep -P "$unshare_pid" sleep || true)"
@@ -161,6 +162,7 @@ open_bundle_path() {
 		sleep 0.1
 	done
 	[ -n "$holder" ]
+	on_teardown kill -KILL "$holder"
 	local want
 	want="$(readlink "/proc/$holder/ns/pid")"
 	update_config --arg path "/proc/$holder/ns/pid" \
