@@ -292,17 +292,17 @@ int cmd_stop(const Globals &g, const Argv &argv) {
   ParsedArgs a = parse_or_fail(argv, {{"timeout", 't', true}, {"all", 'a'}}, "stop");
   long long timeout = integer_or_fail(a, "timeout", "stop", 0);
   if (timeout < 0) fail("stop: --timeout cannot be negative");
+  if (a.has("all") && !a.positional.empty()) fail("stop: cannot specify CONTAINER-ID(s) when using --all");
+  if (!a.has("all") && a.positional.empty()) fail("stop: you must specify at least one CONTAINER-ID or use --all");
   auto stub = runtime_stub(g);
   std::vector<std::string> ids;
   if (a.has("all")) {
-    if (!a.positional.empty()) fail("stop: cannot specify CONTAINER-ID(s) when using --all");
     ids = all_container_ids(*stub, g, v1::CONTAINER_RUNNING);
     if (ids.empty()) {
       fmt::print("No running containers found.\n");
       return 0;
     }
   } else {
-    if (a.positional.empty()) fail("stop: you must specify at least one CONTAINER-ID or use --all");
     for (const auto &prefix : a.positional) ids.push_back(resolve_container_id(*stub, g, prefix));
   }
   for (const auto &id : ids) {
@@ -314,6 +314,7 @@ int cmd_stop(const Globals &g, const Argv &argv) {
 
 int cmd_rm(const Globals &g, const Argv &argv) {
   ParsedArgs a = parse_or_fail(argv, {{"force", 'f'}, {"all", 'a'}, {"keep-logs", 'k'}}, "rm");
+  if (!a.has("all") && a.positional.empty()) fail("rm: expected at least one CONTAINER-ID (or -a)");
   auto stub = runtime_stub(g);
   std::vector<std::string> ids;
   if (a.has("all")) {
@@ -323,7 +324,6 @@ int cmd_rm(const Globals &g, const Argv &argv) {
       return 0;
     }
   } else {
-    if (a.positional.empty()) fail("rm: expected at least one CONTAINER-ID (or -a)");
     for (const auto &prefix : a.positional) ids.push_back(resolve_container_id(*stub, g, prefix));
   }
   int rc = 0;

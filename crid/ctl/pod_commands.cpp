@@ -169,6 +169,7 @@ int cmd_stopp(const Globals &g, const Argv &argv) {
 
 int cmd_rmp(const Globals &g, const Argv &argv) {
   ParsedArgs a = parse_or_fail(argv, {{"force", 'f'}, {"all", 'a'}}, "rmp");
+  if (!a.has("all") && a.positional.empty()) fail("rmp: expected at least one POD-ID (or -a)");
   auto stub = runtime_stub(g);
   std::vector<std::string> ids;
   if (a.has("all")) {
@@ -182,7 +183,6 @@ int cmd_rmp(const Globals &g, const Argv &argv) {
       return 0;
     }
   } else {
-    if (a.positional.empty()) fail("rmp: expected at least one POD-ID (or -a)");
     for (const auto &prefix : a.positional) ids.push_back(resolve_pod_id(*stub, g, prefix));
   }
   int rc = 0;
