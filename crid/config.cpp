@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -34,6 +35,12 @@ constexpr Flag kFlags[] = {
     {"log-level", true, "debug, info, warning or error (default info)"},
     {"insecure-registry", true, "allow plain HTTP to HOST[:PORT]; repeatable"},
     {"default-registry", true, "registry for short image names (default docker.io)"},
+    {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
+    {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
+    {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},
+    {"stream-address", true, "address of the streaming server (default 127.0.0.1)"},
+    {"stream-port", true, "port of the streaming server (default 0: an ephemeral port)"},
+    {"stream-idle-timeout", true, "seconds a stream may stay idle (default 14400)"},
     {"help", false, "show this help"},
     {"version", false, "print the version"},
 };
@@ -92,6 +99,18 @@ Result<void> apply_flag(std::string_view name, const std::string &value, Config 
   else if (name == "log-level") config.log_level = value;
   else if (name == "insecure-registry") config.insecure_registries.push_back(value);
   else if (name == "default-registry") config.default_registry = value;
+  else if (name == "cni-config-dir") config.cni_config_dir = value;
+  else if (name == "cni-plugin-dir") config.cni_plugin_dirs.push_back(value);
+  else if (name == "cni-cache-dir") config.cni_cache_dir = value;
+  else if (name == "stream-address") config.stream_address = value;
+  else if (name == "stream-port" || name == "stream-idle-timeout") {
+    int &field = name == "stream-port" ? config.stream_port : config.stream_idle_timeout;
+    char *end = nullptr;
+    long v = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end || v < 0 || v > (name == "stream-port" ? 65535 : 1L << 30))
+      return make_error("--{} \"{}\": expected a number{}", name, value, name == "stream-port" ? " from 0 to 65535" : " of seconds");
+    field = int(v);
+  }
   return {};
 }
 
@@ -126,6 +145,17 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "default_registry") config.default_registry = TRY(get_string(value, source, k));
     else if (k == "insecure_registries") config.insecure_registries = TRY(get_strings(value, source, k));
     else if (k == "registries") TRY(load_registries(value, source, config));
+    else if (k == "cni_config_dir") config.cni_config_dir = TRY(get_string(value, source, k));
+    else if (k == "cni_plugin_dirs") config.cni_plugin_dirs = TRY(get_strings(value, source, k));
+    else if (k == "cni_cache_dir") config.cni_cache_dir = TRY(get_string(value, source, k));
+    else if (k == "stream_address") config.stream_address = TRY(get_string(value, source, k));
+    else if (k == "stream_port" || k == "stream_idle_timeout") {
+      auto v = value.value<int64_t>();
+      int64_t max = k == "stream_port" ? 65535 : int64_t(1) << 30;
+      if (!v || *v < 0 || *v > max)
+        return make_error("{}: {}: expected an integer from 0 to {}", located(source, value.source()), k, max);
+      (k == "stream_port" ? config.stream_port : config.stream_idle_timeout) = int(*v);
+    }
     else return make_error("{}: unknown setting \"{}\"", located(source, key.source()), k);
   }
   return {};
@@ -149,6 +179,13 @@ Result<void> validate(const Config &config) {
                                    std::pair{"runtime", &config.runtime}}) {
     if (!path->starts_with('/')) return make_error("{} \"{}\": expected an absolute path", name, *path);
   }
+  if (!config.cni_config_dir.starts_with('/'))
+    return make_error("cni_config_dir \"{}\": expected an absolute path", config.cni_config_dir);
+  if (!config.cni_cache_dir.empty() && !config.cni_cache_dir.starts_with('/'))
+    return make_error("cni_cache_dir \"{}\": expected an absolute path", config.cni_cache_dir);
+  if (config.cni_plugin_dirs.empty()) return make_error("cni_plugin_dirs: must name at least one directory");
+  for (const auto &dir : config.cni_plugin_dirs)
+    if (!dir.starts_with('/')) return make_error("cni_plugin_dirs: \"{}\": expected an absolute path", dir);
   TRY(log::parse_level(config.log_level));
   if (config.default_registry.empty()) return make_error("default registry: must not be empty");
   return {};
@@ -194,6 +231,9 @@ Result<Invocation> parse_command_line(std::span<const std::string> args) {
     struct stat st;
     if (::stat(CRID_DEFAULT_CONFIG, &st) == 0) TRY(load_config_file(CRID_DEFAULT_CONFIG, inv.config));
   }
+  // --cni-plugin-dir replaces the file's (or the default) list, then each one adds a dir.
+  if (std::ranges::any_of(given, [](const auto &g) { return g.first == "cni-plugin-dir"; }))
+    inv.config.cni_plugin_dirs.clear();
   for (const auto &[name, value] : given) TRY(apply_flag(name, value, inv.config));
   TRY(validate(inv.config));
   return inv;

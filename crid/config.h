@@ -35,9 +35,22 @@ struct Config {
   std::string default_registry = "docker.io";
   std::vector<std::string> insecure_registries;        // "host[:port]"
   std::map<std::string, RegistryConfig> registries;  // keyed by "host[:port]"
+  // Pod networking (netns/): the first CNI config list of cni_config_dir,
+  // plugins looked up in cni_plugin_dirs in order, ADD results cached in
+  // cni_cache_dir ("" = <root>/cni-cache: persistent, so DEL after a crid
+  // restart gets what ADD used).
+  std::string cni_config_dir = "/etc/cni/net.d";
+  std::vector<std::string> cni_plugin_dirs = {"/usr/lib/cni", "/opt/cni/bin"};
+  std::string cni_cache_dir;
+  // Streaming server (exec, attach, port-forward URLs): crid/streaming/.
+  std::string stream_address = "127.0.0.1";
+  int stream_port = 0;               // 0: an ephemeral port
+  int stream_idle_timeout = 14400;   // seconds a stream may stay idle (containerd's 4h)
 
   // The unix socket path of `listen` ("unix:///run/crid/crid.sock" -> "/run/crid/crid.sock").
   std::string socket_path() const;
+  // cni_cache_dir, or its default under root.
+  std::string cni_cache_path() const { return cni_cache_dir.empty() ? root + "/cni-cache" : cni_cache_dir; }
   // Is host[:port] allowed plain HTTP, by insecure_registries or its [registries] entry?
   bool is_insecure(std::string_view host) const;
 };
