@@ -181,8 +181,12 @@ int cmd_logs(const Globals &g, const Argv &argv) {
   const std::string &path = status.status().log_path();
   if (path.empty()) fail(fmt::format("logs: container \"{}\" has no log path (its pod or its config set none)", id));
 
+  // Flushing the other stream first keeps the records' order when stdout and
+  // stderr go to the same place.
   LogWriter writer(options, [](LogStream s, std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), s == LogStream::Stdout ? stdout : stderr);
+    FILE *out = s == LogStream::Stdout ? stdout : stderr;
+    std::fflush(out == stdout ? stderr : stdout);
+    std::fwrite(text.data(), 1, text.size(), out);
   });
   LineFeeder feeder(writer, path);
   auto fd = open_log(path);

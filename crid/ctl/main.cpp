@@ -98,10 +98,13 @@ int main(int argc, char **argv) {
   const Command *command = find_command(name);
   if (!command) fail(fmt::format("unknown command \"{}\" (see cridctl --help)", name));
   std::vector<std::string> rest(args.begin() + static_cast<long>(i) + 1, args.end());
-  for (const auto &r : rest)
+  for (const auto &r : rest) {
+    // exec's command may have a --help of its own.
+    if (command->name == "exec" && !r.starts_with("-")) break;
     if (r == "-h" || r == "--help") {
       fmt::print("Usage: cridctl {} {}\n  {}\n", command->name, command->synopsis, command->summary);
       return 0;
     }
+  }
   return command->run(g, rest);
 }

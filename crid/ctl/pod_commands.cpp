@@ -39,7 +39,7 @@ int cmd_runp(const Globals &g, const Argv &argv) {
   auto config = load_pod_config(a.positional[0]);
   if (!config) fail(fmt::format("runp: {}", config.error().message));
   double timeout = g.timeout_seconds * 2;
-  if (auto t = a.value("cancel-timeout")) timeout = static_cast<double>(integer_or_fail(a, "cancel-timeout", "runp", 0));
+  if (a.has("cancel-timeout")) timeout = static_cast<double>(integer_or_fail(a, "cancel-timeout", "runp", 0));
   auto stub = runtime_stub(g);
   auto ctx = call_context_with_timeout(timeout);
   v1::RunPodSandboxRequest req;

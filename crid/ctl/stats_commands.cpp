@@ -37,7 +37,8 @@ v1::ListContainerStatsResponse list_container_stats(v1::RuntimeService::Stub &st
 }
 
 double cpu_percent(uint64_t usage, uint64_t old_usage, int64_t ts, int64_t old_ts) {
-  if (usage == 0 || ts == old_ts) return 0;
+  // A counter that went back (a restarted container) has no rate to show.
+  if (usage == 0 || ts <= old_ts || usage < old_usage) return 0;
   return static_cast<double>(usage - old_usage) / static_cast<double>(ts - old_ts) * 100;
 }
 
