@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +41,18 @@ json to_json_value(const ImageRecord &r) {
               {"config", config_to_json(r.config)}};
 }
 
+// j[key] as an integer of type T, fallback when absent. Not j.value(key, T{}):
+// nlohmann converts a JSON float with a plain cast, undefined behaviour when
+// out of range (fuzz_image_record: "size": 1e300). A float is malformed;
+// other JSON types throw json::type_error as value() does.
+template <typename T>
+T integer_or(const json &j, const char *key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_number_float()) throw std::invalid_argument(fmt::format("{}: expected an integer, got {}", key, it->dump()));
+  return it->get<T>();
+}
+
 ImageRecord from_json_value(const json &j) {
   ImageRecord r;
   r.id = j.at("id").get<std::string>();
@@ -50,9 +63,9 @@ ImageRecord from_json_value(const json &j) {
   r.repo_digests = j.value("repo_digests", std::vector<std::string>{});
   for (auto &l : j.value("layers", json::array()))
     r.layers.push_back({l.value("digest", ""), l.value("diff_id", ""), l.value("media_type", ""),
-                        l.value("size", uint64_t{0})});
-  r.size = j.value("size", uint64_t{0});
-  r.pulled_at_ns = j.value("pulled_at_ns", int64_t{0});
+                        integer_or(l, "size", uint64_t{0})});
+  r.size = integer_or(j, "size", uint64_t{0});
+  r.pulled_at_ns = integer_or(j, "pulled_at_ns", int64_t{0});
   const json &c = j.value("config", json::object());
   r.config.os = c.value("os", "");
   r.config.architecture = c.value("architecture", "");
@@ -86,7 +99,7 @@ class JsonRecordStore : public RecordStore {
     try {
       json j = json::parse(ss.str());
       for (auto &r : j.at("images")) out.push_back(from_json_value(r));
-    } catch (const json::exception &e) {
+    } catch (const std::exception &e) {  // json::exception, or integer_or's invalid_argument
       return make_error("image records {}: {}", path_, e.what());
     }
     return out;
@@ -135,7 +148,7 @@ std::string record_to_json(const ImageRecord &record) { return to_json_value(rec
 Result<ImageRecord> record_from_json(std::string_view text) {
   try {
     return from_json_value(json::parse(text));
-  } catch (const json::exception &e) {
+  } catch (const std::exception &e) {  // json::exception, or integer_or's invalid_argument
     return std::unexpected(Error{EBADMSG, fmt::format("image record: {}", e.what())});
   }
 }

@@ -1,6 +1,8 @@
 #include "images/manifest.h"
 
 #include <algorithm>
+#include <climits>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +20,15 @@ Descriptor descriptor_from(const json &j) {
   Descriptor d;
   d.media_type = j.value("mediaType", "");
   d.digest = j.at("digest").get<std::string>();
-  d.size = j.value("size", int64_t{-1});
+  if (j.contains("size")) {
+    // Not j.value("size", int64_t{-1}): nlohmann converts a JSON float with a
+    // plain cast, undefined behaviour when out of range (fuzz_manifest:
+    // "size": 1e300). A size is an integer; anything else is malformed.
+    const json &size = j["size"];
+    if (!size.is_number_integer() || (size.is_number_unsigned() && size.get<uint64_t>() > INT64_MAX))
+      throw std::invalid_argument(fmt::format("size: expected an integer, got {}", size.dump()));
+    d.size = size.get<int64_t>();
+  }
   if (j.contains("platform") && j["platform"].is_object()) {
     const json &p = j["platform"];
     d.has_platform = true;
@@ -43,7 +53,7 @@ Result<ManifestKind> manifest_kind(std::string_view body, std::string_view conte
   if (mt.empty()) mt = std::string(content_type.substr(0, content_type.find(';')));
   if (mt == kOciIndex || mt == kDockerList) return ManifestKind::index;
   if (mt == kOciManifest || mt == kDockerManifest) return ManifestKind::manifest;
-  if (j.value("schemaVersion", 0) == 1 || mt.find("manifest.v1") != std::string::npos)
+  if ((j.contains("schemaVersion") && j["schemaVersion"] == 1) || mt.find("manifest.v1") != std::string::npos)
     return std::unexpected(Error{EINVAL, "Docker schema 1 manifests are not supported (push the image again with a current client)"});
   if (j.contains("manifests")) return ManifestKind::index;
   if (j.contains("layers") && j.contains("config")) return ManifestKind::manifest;
@@ -57,7 +67,7 @@ Result<Index> parse_index(std::string_view body) {
     idx.media_type = j.value("mediaType", std::string(kOciIndex));
     for (auto &m : j.at("manifests")) idx.manifests.push_back(descriptor_from(m));
     return idx;
-  } catch (const json::exception &e) {
+  } catch (const std::exception &e) {  // json::exception, or descriptor_from's invalid_argument
     return malformed("image index", e.what());
   }
 }
@@ -70,7 +80,7 @@ Result<Manifest> parse_manifest(std::string_view body) {
     m.config = descriptor_from(j.at("config"));
     for (auto &l : j.at("layers")) m.layers.push_back(descriptor_from(l));
     return m;
-  } catch (const json::exception &e) {
+  } catch (const std::exception &e) {  // json::exception, or descriptor_from's invalid_argument
     return malformed("image manifest", e.what());
   }
 }

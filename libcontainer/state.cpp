@@ -1,5 +1,7 @@
 #include "libcontainer/state.h"
 
+#include <climits>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -41,6 +43,17 @@ nlohmann::json state_to_json(const ContainerState &s) {
 }
 
 Result<ContainerState> state_from_json(const nlohmann::json &j) {
+  // Checked before get<>(): nlohmann converts a JSON float with a plain cast,
+  // undefined behaviour when out of range (fuzz_state: "pid": 1e300), and an
+  // integer that wraps could name another process (pid 4294967297 -> 1).
+  if (j.is_object()) {
+    if (auto it = j.find("pid"); it != j.end() &&
+        (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT_MAX))
+      return make_error("state.json: pid: expected a process id, got {}", it->dump());
+    if (auto it = j.find("pidStartTime"); it != j.end() &&
+        (!it->is_number_integer() || (!it->is_number_unsigned() && it->get<int64_t>() < 0)))
+      return make_error("state.json: pidStartTime: expected a non-negative integer, got {}", it->dump());
+  }
   try {
     ContainerState s;
     s.id = j.at("id").get<std::string>();

@@ -176,3 +176,19 @@ TEST(ImagesRecords, JsonStoreRoundTrip) {
   ASSERT_TRUE(store->erase(r.id));
   EXPECT_TRUE(store->load_all()->empty());
 }
+
+// Found by fuzz/fuzz_manifest and fuzz_image_record: a float size was cast to
+// an integer (undefined when out of range); now it is malformed.
+TEST(ImagesManifest, FloatSizeIsMalformed) {
+  std::string d = "sha256:" + std::string(64, 'a');
+  auto m = parse_manifest(R"({"schemaVersion":2,"config":{"digest":")" + d + R"(","size":1e300},"layers":[]})");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message.find("size: expected an integer"), std::string::npos) << m.error().message;
+  auto i = parse_index(R"({"manifests":[{"digest":")" + d + R"(","size":-1e300}]})");
+  ASSERT_FALSE(i);
+  EXPECT_TRUE(manifest_kind(R"({"schemaVersion":1e300,"layers":[],"config":{}})", ""));
+  auto r = record_from_json(R"({"id":"x","size":1e300})");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("size: expected an integer"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(record_from_json(R"({"id":"x","size":5,"pulled_at_ns":-3})"));
+}

@@ -89,3 +89,18 @@ TEST(Rfc3339, HasNanosecondsAndZulu) {
   EXPECT_EQ(t[10], 'T');
   EXPECT_EQ(t.back(), 'Z');
 }
+
+// Found by fuzz/fuzz_state: a float out of int range was cast (undefined), and
+// a large integer wrapped into another pid.
+TEST(StateJson, RefusesNumbersThatAreNotPids) {
+  for (const char *text : {R"({"id":"c","pid":1e300,"pidStartTime":1,"bundle":"/b"})",
+                           R"({"id":"c","pid":4294967297,"pidStartTime":1,"bundle":"/b"})",
+                           R"({"id":"c","pid":-1,"pidStartTime":1,"bundle":"/b"})",
+                           R"({"id":"c","pid":1,"pidStartTime":-1e300,"bundle":"/b"})",
+                           R"({"id":"c","pid":1,"pidStartTime":-2,"bundle":"/b"})"}) {
+    auto r = state_from_json(nlohmann::json::parse(text));
+    ASSERT_FALSE(r) << text;
+    EXPECT_NE(r.error().message.find("state.json: pid"), std::string::npos) << r.error().message;
+  }
+  EXPECT_TRUE(state_from_json(nlohmann::json::parse(R"({"id":"c","pid":2147483647,"pidStartTime":0,"bundle":"/b"})")));
+}

@@ -1,0 +1,85 @@
+# fuzz/: libFuzzer targets, one per parser of untrusted input.
+#  - `make fuzz` (a tree configured with --enable-fuzzing and clang) runs each
+#    target for FUZZ_SECONDS over its seeds in fuzz/corpus/<target>/ and fails
+#    on any crash, leak or sanitizer report; findings land in fuzz/crashes/.
+#  - `make check` (any compiler) replays the seeds and fuzz/regressions/<target>/
+#    (inputs that once crashed) through the same entry points (fuzz/replay_main.cpp).
+FUZZ_SECONDS = 35
+FUZZ_TARGETS =
+FUZZ_REPLAYS =
+# libFuzzer's main() comes with -fsanitize=fuzzer; every other program links without it.
+FUZZER_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+EXTRA_DIST += fuzz/replay_main.cpp fuzz/run-fuzzers.sh fuzz/replay-regressions.sh \
+	fuzz/corpus fuzz/regressions tests/sanitizers.sh tests/lsan.supp
+TESTS += fuzz/replay-regressions.sh
+
+FUZZ_TARGETS += fuzz/fuzz_spec fuzz/fuzz_state
+FUZZ_REPLAYS += fuzz/replay_spec fuzz/replay_state
+fuzz_fuzz_spec_SOURCES = fuzz/fuzz_spec.cpp
+fuzz_fuzz_spec_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_spec_LDADD = $(BERTH_LIBS)
+fuzz_replay_spec_SOURCES = fuzz/fuzz_spec.cpp fuzz/replay_main.cpp
+fuzz_replay_spec_LDADD = $(BERTH_LIBS)
+fuzz_fuzz_state_SOURCES = fuzz/fuzz_state.cpp
+fuzz_fuzz_state_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_state_LDADD = $(BERTH_LIBS)
+fuzz_replay_state_SOURCES = fuzz/fuzz_state.cpp fuzz/replay_main.cpp
+fuzz_replay_state_LDADD = $(BERTH_LIBS)
+
+if BUILD_IMAGES
+FUZZ_TARGETS += fuzz/fuzz_manifest fuzz/fuzz_image_record fuzz/fuzz_reference \
+	fuzz/fuzz_auth_challenge fuzz/fuzz_layer_unpack
+FUZZ_REPLAYS += fuzz/replay_manifest fuzz/replay_image_record fuzz/replay_reference \
+	fuzz/replay_auth_challenge fuzz/replay_layer_unpack
+fuzz_fuzz_manifest_SOURCES = fuzz/fuzz_manifest.cpp
+fuzz_fuzz_manifest_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_manifest_LDADD = $(IMAGES_LIBS)
+fuzz_replay_manifest_SOURCES = fuzz/fuzz_manifest.cpp fuzz/replay_main.cpp
+fuzz_replay_manifest_LDADD = $(IMAGES_LIBS)
+fuzz_fuzz_image_record_SOURCES = fuzz/fuzz_image_record.cpp
+fuzz_fuzz_image_record_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_image_record_LDADD = $(IMAGES_LIBS)
+fuzz_replay_image_record_SOURCES = fuzz/fuzz_image_record.cpp fuzz/replay_main.cpp
+fuzz_replay_image_record_LDADD = $(IMAGES_LIBS)
+fuzz_fuzz_reference_SOURCES = fuzz/fuzz_reference.cpp
+fuzz_fuzz_reference_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_reference_LDADD = $(IMAGES_LIBS)
+fuzz_replay_reference_SOURCES = fuzz/fuzz_reference.cpp fuzz/replay_main.cpp
+fuzz_replay_reference_LDADD = $(IMAGES_LIBS)
+fuzz_fuzz_auth_challenge_SOURCES = fuzz/fuzz_auth_challenge.cpp
+fuzz_fuzz_auth_challenge_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_auth_challenge_LDADD = $(IMAGES_LIBS)
+fuzz_replay_auth_challenge_SOURCES = fuzz/fuzz_auth_challenge.cpp fuzz/replay_main.cpp
+fuzz_replay_auth_challenge_LDADD = $(IMAGES_LIBS)
+fuzz_fuzz_layer_unpack_SOURCES = fuzz/fuzz_layer_unpack.cpp
+fuzz_fuzz_layer_unpack_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_layer_unpack_LDADD = $(IMAGES_LIBS) -lpthread
+fuzz_replay_layer_unpack_SOURCES = fuzz/fuzz_layer_unpack.cpp fuzz/replay_main.cpp
+fuzz_replay_layer_unpack_LDADD = $(IMAGES_LIBS) -lpthread
+endif
+
+if BUILD_CRID
+FUZZ_TARGETS += fuzz/fuzz_crid_config
+FUZZ_REPLAYS += fuzz/replay_crid_config
+fuzz_fuzz_crid_config_SOURCES = fuzz/fuzz_crid_config.cpp
+fuzz_fuzz_crid_config_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_crid_config_LDADD = $(CRID_LIBS)
+fuzz_replay_crid_config_SOURCES = fuzz/fuzz_crid_config.cpp fuzz/replay_main.cpp
+fuzz_replay_crid_config_LDADD = $(CRID_LIBS)
+endif
+
+check_PROGRAMS += $(FUZZ_REPLAYS)
+
+if ENABLE_FUZZING
+EXTRA_PROGRAMS = $(FUZZ_TARGETS)
+fuzz: $(BUILT_SOURCES)
+	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SHELL) $(srcdir)/fuzz/run-fuzzers.sh $(srcdir) $(FUZZ_TARGETS)
+else
+fuzz:
+	@echo "make fuzz needs a tree configured with --enable-fuzzing and clang (CXX=clang++-19 CC=clang-19)"; exit 1
+endif
+.PHONY: fuzz clean-fuzz
+clean-local: clean-fuzz
+clean-fuzz:
+	-rm -rf fuzz/work fuzz/crashes $(FUZZ_TARGETS)
