@@ -44,7 +44,7 @@ nlohmann::json state_to_json(const ContainerState &s) {
 
 Result<ContainerState> state_from_json(const nlohmann::json &j) {
   // Checked before get<>(): nlohmann converts a JSON float with a plain cast,
-  // undefined behaviour when out of range (fuzz_state: "pid": 1e300), and an
+  // undefined behaviour when out of range (e.g. "pid": 1e300; a regression input of fuzz_state), and an
   // integer that wraps could name another process (pid 4294967297 -> 1).
   if (j.is_object()) {
     if (auto it = j.find("pid"); it != j.end() &&
