@@ -1,4 +1,6 @@
-# crid/pods.mk: one part of crid, kept in its own fragment so parts grow apart.
-# Appends to crid_libcrid_a_SOURCES, bin/libexec programs and crid_unit_tests_SOURCES.
+# crid/pods.mk: pod sandbox and container lifecycle in crid (RuntimeService),
+# with restart recovery.
+EXTRA_DIST += tests/integration/crid_helpers.bash
+
 if BUILD_CRID
 endif
