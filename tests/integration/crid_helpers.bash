@@ -25,9 +25,14 @@
 #                            log_directory $T/logs/NAME), prints its path; JQ edits it
 #   ctr_json NAME [CMD...]   writes $T/NAME-ctr.json running CMD (default: sleep 3600) in
 #                            $BUSYBOX, log_path NAME.log; prints its path. CTR_JQ=FILTER edits it
-#   run_pod NAME [JQ]        runp: sets POD (id) and POD_JSON
+#   run_pod NAME [JQ]        RunPodSandbox: sets POD (id) and POD_JSON
+#   create_ctr NAME CMD...   CreateContainer in $POD: sets CTR (id)
 #   run_ctr NAME CMD...      create + start in $POD: sets CTR (id)
-#   wait_ctr_state ID STATE  waits (10s) until `cridctl inspect` shows that state
+#   ctr_status ID            ContainerStatus as JSON; ctr_state ID: its state (CONTAINER_RUNNING...)
+#   wait_ctr_state ID STATE  waits (10s) until ContainerStatus shows that state
+#   cri METHOD [JSON]        calls METHOD through the Python gRPC client (cri_client.py):
+#                            the response as JSON, or "CODE: message" on stderr and status 1
+#   log_lines FILE           the text of a CRI log file's lines, without timestamp/stream/tag
 
 load registry
 
@@ -106,7 +111,7 @@ cridctl() {
 
 # Pulls $BUSYBOX into this test's crid.
 pull_busybox() {
-	cridctl pull "$BUSYBOX" >/dev/null
+	cri ImageService/PullImage "{\"image\": {\"image\": \"$BUSYBOX\"}}" >/dev/null
 }
 
 pod_json() {
@@ -142,20 +147,38 @@ ctr_json() {
 
 run_pod() {
 	POD_JSON=$(pod_json "$@")
-	POD=$(cridctl runp "$POD_JSON")
-	[ -n "$POD" ]
+	POD=$(cri RunPodSandbox "$(jq -n --slurpfile c "$POD_JSON" '{config: $c[0]}')" | jq -r .podSandboxId)
+	[ -n "$POD" ] && [ "$POD" != null ]
 }
 
-run_ctr() {
+# create_ctr NAME CMD...: CreateContainer in $POD; sets CTR.
+create_ctr() {
 	local name=$1 file
 	shift
 	file=$(ctr_json "$name" "$@")
-	CTR=$(cridctl create "$POD" "$file" "$POD_JSON")
-	[ -n "$CTR" ] && cridctl start "$CTR" >/dev/null
+	CTR=$(cri CreateContainer "$(jq -n --arg pod "$POD" --slurpfile c "$file" --slurpfile p "$POD_JSON" \
+		'{podSandboxId: $pod, config: $c[0], sandboxConfig: $p[0]}')" | jq -r .containerId)
+	[ -n "$CTR" ] && [ "$CTR" != null ]
+}
+
+run_ctr() {
+	create_ctr "$@" && cri StartContainer "{\"containerId\": \"$CTR\"}" >/dev/null
+}
+
+ctr_status() {
+	cri ContainerStatus "{\"containerId\": \"$1\"}"
+}
+
+cri() {
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/cri_client.py" "$ENDPOINT" "$@"
+}
+
+log_lines() {
+	cut -d' ' -f4- "$1"
 }
 
 ctr_state() {
-	cridctl inspect "$1" | jq -r '.status.state'
+	ctr_status "$1" | jq -r '.status.state'
 }
 
 wait_ctr_state() {
@@ -164,16 +187,16 @@ wait_ctr_state() {
 		[ "$(ctr_state "$id")" = "$want" ] && return 0
 		sleep 0.1
 	done
-	echo "container $id did not reach $want: $(cridctl inspect "$id")" >&2
+	echo "container $id did not reach $want: $(ctr_status "$id")" >&2
 	return 1
 }
 
 crid_teardown() {
 	local pid id
 	if [ -n "${CRID_PID:-}" ] && kill -0 "$CRID_PID" 2>/dev/null; then
-		for id in $(cridctl pods -q 2>/dev/null); do
-			cridctl stopp "$id" >/dev/null 2>&1 || true
-			cridctl rmp "$id" >/dev/null 2>&1 || echo "teardown: rmp $id failed" >&2
+		for id in $(cri ListPodSandbox | jq -r '.items[]?.id'); do
+			cri StopPodSandbox "{\"podSandboxId\": \"$id\"}" >/dev/null || true
+			cri RemovePodSandbox "{\"podSandboxId\": \"$id\"}" >/dev/null || echo "teardown: remove pod $id failed" >&2
 		done
 	fi
 	for pid in "${CRID_PIDS[@]}"; do
