@@ -84,12 +84,16 @@ Result<void> attach_device_filter(const std::string &dir, const std::vector<Devi
   load.insns = reinterpret_cast<uint64_t>(prog.data());
   load.insn_cnt = static_cast<uint32_t>(prog.size());
   load.license = reinterpret_cast<uint64_t>(license);
-  load.log_buf = reinterpret_cast<uint64_t>(log);
-  load.log_size = sizeof log;
-  load.log_level = 1;
+  // No verifier log on the first try: a valid program whose log outgrows the
+  // buffer fails with ENOSPC on current kernels. The log is only wanted to
+  // explain a refusal, so it is asked for when the plain load fails.
   Fd prog_fd(static_cast<int>(bpf(BPF_PROG_LOAD, load)));
   if (!prog_fd) {
+    load.log_buf = reinterpret_cast<uint64_t>(log);
+    load.log_size = sizeof log - 1;
+    load.log_level = 1;
     int err = errno;
+    Fd again(static_cast<int>(bpf(BPF_PROG_LOAD, load)));  // only for the log
     std::string_view why(log);
     if (!why.empty()) return make_error("load device filter for {}: {}: {}", dir, std::strerror(err), why);
     return sys_error(err, "load device filter for {}", dir);

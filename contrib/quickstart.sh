@@ -31,7 +31,8 @@ cd "$(dirname "$0")/.."
 # reference runtimes, busybox for the rootfs, iproute2 for netns tests,
 # python3 for the console-socket receiver, podman, jq for config edits;
 # gRPC, protobuf, SQLite, toml++, curl, libarchive for crid and images/, and a
-# local registry with skopeo and umoci for the image pull tests.
+# local registry with skopeo and umoci for the image pull tests; CNI plugins
+# and iptables for pod networking, python3-grpcio for a second CRI client.
 # qemu and what builds its initramfs for the cgroup v2 guest tests.
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
@@ -41,6 +42,7 @@ packages=(
 	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 	bats busybox-static runc crun iproute2 python3 podman jq uidmap
 	docker-registry skopeo umoci curl containerd
+	containernetworking-plugins iptables python3-grpcio
 	qemu-system-x86 kmod cpio xz-utils file
 )
 

@@ -41,6 +41,9 @@ constexpr Flag kFlags[] = {
     {"restrict-oom-score-adj", true, "true or false: clamp oom_score_adj to crid's own (default: true without CAP_SYS_RESOURCE)"},
     {"default-shm-size", true, "size of a pod's /dev/shm: BYTES[k|m|g] (default 64m)"},
     {"runtime-handler", true, "NAME=PATH: the runtime binary of a runtime handler; repeatable"},
+    {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
+    {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
+    {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},
     {"help", false, "show this help"},
     {"version", false, "print the version"},
 };
@@ -149,6 +152,9 @@ Result<void> apply_flag(std::string_view name, const std::string &value, Config 
   else if (name == "log-level") config.log_level = value;
   else if (name == "insecure-registry") config.insecure_registries.push_back(value);
   else if (name == "default-registry") config.default_registry = value;
+  else if (name == "cni-config-dir") config.cni_config_dir = value;
+  else if (name == "cni-plugin-dir") config.cni_plugin_dirs.push_back(value);
+  else if (name == "cni-cache-dir") config.cni_cache_dir = value;
   return {};
 }
 
@@ -199,6 +205,9 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
       else config.default_shm_size = TRY(parse_size(TRY(get_string(value, source, k)), located(source, value.source()) + ": default_shm_size"));
     }
     else if (k == "runtimes") TRY(load_runtimes(value, source, config));
+    else if (k == "cni_config_dir") config.cni_config_dir = TRY(get_string(value, source, k));
+    else if (k == "cni_plugin_dirs") config.cni_plugin_dirs = TRY(get_strings(value, source, k));
+    else if (k == "cni_cache_dir") config.cni_cache_dir = TRY(get_string(value, source, k));
     else return make_error("{}: unknown setting \"{}\"", located(source, key.source()), k);
   }
   return {};
@@ -228,6 +237,13 @@ Result<void> validate(const Config &config) {
   for (const auto &[name, path] : config.runtime_handlers)
     if (!path.starts_with('/'))
       return make_error("runtime handler \"{}\": path \"{}\": expected an absolute path", name, path);
+  if (!config.cni_config_dir.starts_with('/'))
+    return make_error("cni_config_dir \"{}\": expected an absolute path", config.cni_config_dir);
+  if (!config.cni_cache_dir.empty() && !config.cni_cache_dir.starts_with('/'))
+    return make_error("cni_cache_dir \"{}\": expected an absolute path", config.cni_cache_dir);
+  if (config.cni_plugin_dirs.empty()) return make_error("cni_plugin_dirs: must name at least one directory");
+  for (const auto &dir : config.cni_plugin_dirs)
+    if (!dir.starts_with('/')) return make_error("cni_plugin_dirs: \"{}\": expected an absolute path", dir);
   TRY(log::parse_level(config.log_level));
   if (config.default_registry.empty()) return make_error("default registry: must not be empty");
   return {};
@@ -273,6 +289,9 @@ Result<Invocation> parse_command_line(std::span<const std::string> args) {
     struct stat st;
     if (::stat(CRID_DEFAULT_CONFIG, &st) == 0) TRY(load_config_file(CRID_DEFAULT_CONFIG, inv.config));
   }
+  // --cni-plugin-dir replaces the file's (or the default) list, then each one adds a dir.
+  if (std::ranges::any_of(given, [](const auto &g) { return g.first == "cni-plugin-dir"; }))
+    inv.config.cni_plugin_dirs.clear();
   for (const auto &[name, value] : given) TRY(apply_flag(name, value, inv.config));
   TRY(validate(inv.config));
   return inv;

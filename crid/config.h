@@ -46,6 +46,13 @@ struct Config {
   std::string default_registry = "docker.io";
   std::vector<std::string> insecure_registries;        // "host[:port]"
   std::map<std::string, RegistryConfig> registries;  // keyed by "host[:port]"
+  // Pod networking (netns/): the first CNI config list of cni_config_dir,
+  // plugins looked up in cni_plugin_dirs in order, ADD results cached in
+  // cni_cache_dir ("" = <root>/cni-cache: persistent, so DEL after a crid
+  // restart gets what ADD used).
+  std::string cni_config_dir = "/etc/cni/net.d";
+  std::vector<std::string> cni_plugin_dirs = {"/usr/lib/cni", "/opt/cni/bin"};
+  std::string cni_cache_dir;
 
   // Pods and containers.
   std::string monitor_path = CRID_DEFAULT_MONITOR;  // crid-monitor
@@ -62,6 +69,8 @@ struct Config {
 
   // The unix socket path of `listen` ("unix:///run/crid/crid.sock" -> "/run/crid/crid.sock").
   std::string socket_path() const;
+  // cni_cache_dir, or its default under root.
+  std::string cni_cache_path() const { return cni_cache_dir.empty() ? root + "/cni-cache" : cni_cache_dir; }
   // Is host[:port] allowed plain HTTP, by insecure_registries or its [registries] entry?
   bool is_insecure(std::string_view host) const;
   // The runtime binary of a handler ("" = runtime); ENOENT-free: empty when unknown.

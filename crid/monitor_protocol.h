@@ -23,7 +23,12 @@
 // one command per message and gets one reply message ("ok" or "error: text"):
 //   "reopen-log"   close and reopen the log file (the kubelet rotated it)
 //   "ping"         liveness check
-// and on "attach" (SOCK_STREAM, issue 8's attach).
+//   "resize R C"   set the terminal's window size (--tty only)
+// and on "attach" (SOCK_SEQPACKET, as conmon's, for issue 8's attach): each
+// message to a client is one byte naming the stream (1 stdout, 2 stderr; a
+// terminal's output is stdout) and the output as read; each message from a
+// client is input for the container's stdin (--stdin) or terminal (--tty).
+// A client that does not keep up loses output; the container never waits.
 #pragma once
 
 #include <cstdint>

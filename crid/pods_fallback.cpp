@@ -1,14 +1,11 @@
-// TEMPORARY: stand-ins for the monitor client (worker A) and the spec builder
-// (worker B) until they land in main; removed at the merge.
+// TEMPORARY: stand-ins for the spec builder (worker B) until it lands in
+// main; removed at that merge.
 #include <cerrno>
 
 #include "crid/container_spec.h"
-#include "crid/monitor_client.h"
 
 namespace berth::crid {
 
-Result<int> start_monitor(const MonitorOptions &o) { return make_error("start the monitor of {}: crid-monitor is not built yet", o.id); }
-Result<ExitRecord> read_exit_file(const std::string &path) { return sys_error(ENOENT, "read {}", path); }
 Result<nlohmann::json> build_container_spec(const runtime::v1::ContainerConfig &, const runtime::v1::PodSandboxConfig &,
                                             const SandboxContext &, const images::ImageConfig &, const std::string &,
                                             const std::string &, const SpecOptions &) {

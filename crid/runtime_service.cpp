@@ -4,6 +4,7 @@
 
 #include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
 #include "crid/log.h"
+#include "crid/pod_network_config.h"
 
 namespace berth::crid {
 
@@ -34,13 +35,16 @@ grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::St
   auto *runtime_ready = status->add_conditions();
   runtime_ready->set_type("RuntimeReady");
   runtime_ready->set_status(true);
-  // Pod networking (CNI) is not there yet: say so, as containerd does when
-  // its CNI config is missing, so the kubelet keeps the node NotReady for pods.
+  // Read from the CNI config dir on every call, so a config written after
+  // crid started makes the node Ready (the kubelet polls Status).
+  auto network = netns::PodNetwork(pod_network_config(config_)).status();
   auto *network_ready = status->add_conditions();
   network_ready->set_type("NetworkReady");
-  network_ready->set_status(false);
-  network_ready->set_reason("NetworkPluginNotReady");
-  network_ready->set_message("Network plugin returns error: crid has no CNI pod networking yet");
+  network_ready->set_status(network.ready);
+  if (!network.ready) {
+    network_ready->set_reason(network.reason);
+    network_ready->set_message(network.message);
+  }
 
   auto *handler = response->add_runtime_handlers();
   handler->set_name("");
@@ -74,6 +78,9 @@ grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::St
         {"cgroupParent", config_.cgroup_parent},
         {"defaultShmSize", config_.default_shm_size},
         {"runtimeHandlers", config_.runtime_handlers},
+        {"cniConfigDir", config_.cni_config_dir},
+        {"cniPluginDirs", config_.cni_plugin_dirs},
+        {"cniCacheDir", config_.cni_cache_path()},
     };
     (*response->mutable_info())["config"] = cfg.dump();
   }

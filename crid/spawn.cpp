@@ -158,7 +158,13 @@ std::string runtime_error_text(const SpawnResult &result) {
     if (!line.empty() && line.back() == '"') line.remove_suffix(1);
   }
   if (line.empty()) return fmt::format("exit status {}", result.exit_code);
-  return std::string(line);
+  // logrus escapes the quotes inside msg="...".
+  std::string text_out;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\\' && i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\')) ++i;
+    text_out += line[i];
+  }
+  return text_out;
 }
 
 }  // namespace berth::crid

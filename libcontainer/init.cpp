@@ -252,6 +252,10 @@ void run_init(const InitContext &ctx) {
   if (spec.hooks && !spec.hooks->start_container.empty()) {
     // Nobody listens on the sync socket any more: the container's stderr
     // is where this failure can still be seen.
+    // The parent took the state while creating; by now start has been
+    // called, and the hooks must see the container as created (runtime.md).
+    if (auto at = hook_state.find("\"status\": \"creating\""); at != std::string::npos)
+      hook_state.replace(at, 20, "\"status\": \"created\"");
     if (auto r = run_hooks(*spec.hooks, HookKind::StartContainer, hook_state); !r) {
       fmt::print(stderr, "berth: {}\n", r.error().message);
       _exit(1);

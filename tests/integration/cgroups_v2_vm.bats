@@ -10,7 +10,7 @@ load v2vm/guest-setup
 
 setup_file() {
 	v2vm_prepare
-	V2VM_TIMEOUT=170 "$V2VM_DIR/run-in-guest.sh" "$GUEST" "$WORK" 'bash ./guest-v2-checks.sh' \
+	V2VM_TIMEOUT=240 "$V2VM_DIR/run-in-guest.sh" "$GUEST" "$WORK" 'bash ./guest-v2-checks.sh' \
 		>"$WORK/guest.log" 2>&1 || { cat "$WORK/guest.log" >&2; return 1; }
 }
 
@@ -78,6 +78,42 @@ check_ok() {
 	[ "$(result unified.out)" = "high=52428800 pids=7" ]
 }
 
+@test "v2 guest: hugetlb limits, with the reservation limit beside them" {
+	check_ok hugetlb
+	[ "$(result hugetlb.out)" = "max=4194304 rsvd=4194304" ]
+}
+
+@test "v2 guest: io.max throttles on a loop device" {
+	[ -s "$WORK/results/loopdev" ] || skip "the guest could not set up a loop device: $(result loop.err)"
+	check_ok iomax
+	[ "$(result iomax.out)" = "$(result loopdev) rbps=1048576 wbps=max riops=max wiops=100" ]
+}
+
+@test "v2 guest: the eBPF device program denies a device without a rule and allows one with it" {
+	[ -s "$WORK/results/loopdev" ] || skip "the guest could not set up a loop device: $(result loop.err)"
+	check_ok devdeny
+	# refused at open (EPERM from the program), while the defaults still work
+	[ "$(result devdeny.out)" = "$(printf 'head: /dev/testdisk: Operation not permitted\nread=1\nzero=0')" ]
+	check_ok devallow
+	# the rule allows reading only
+	[[ "$(result devallow.out)" == *"read=0"*"write=1" ]]
+}
+
+@test "v2 guest: pause freezes through cgroup.freeze, resume thaws, kill --all empties the cgroup" {
+	echo "freeze: $(result freeze.out); kill: $(result kill.out)"
+	[ "$(result freeze.out)" = "status=paused frozen 1 stopped=yes moves=yes" ]
+	[ "$(result kill.out)" = "before=3 after=0" ]
+	[ "$(result freeze.cgroup)" = removed ]
+}
+
+@test "v2 guest: berth events reports the OOM kill" {
+	run result oomev.out
+	echo "$output"
+	[[ "$output" == *'"type":"oom"'* ]]
+	[[ "$output" == *'"id":"oomev"'* ]]
+	[ "$(result oomev.cgroup)" = removed ]
+}
+
 @test "v2 guest: bad unified key and cpuset fail clearly, leaving no cgroup" {
 	[ "$(result badunified.rc)" != 0 ]
 	[[ "$(result badunified.out)" == *"nosuch.controller"* ]]
@@ -85,6 +121,7 @@ check_ok() {
 	[ "$(result badcpuset.rc)" != 0 ]
 	[[ "$(result badcpuset.out)" == *"cpu"* ]]
 	[ "$(result badcpuset.cgroup)" = removed ]
+	echo "left under /berthvm: $(result leftover)"
 	run result toplevel
 	[[ "$output" != *berthvm* ]]
 }

@@ -88,7 +88,8 @@ need_registry_tools() {
 }
 
 @test "crid: version and info over the socket" {
-	start_crid
+	mkdir -p "$T/cni" "$T/cni-bin"
+	start_crid --cni-config-dir "$T/cni" --cni-plugin-dir "$T/cni-bin"
 	run cridctl version
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "Version:  0.1.0" ]
@@ -101,6 +102,13 @@ need_registry_tools() {
 	echo "$output" | jq -e '.status.conditions[] | select(.type == "RuntimeReady") | .status == true'
 	echo "$output" | jq -e '.status.conditions[] | select(.type == "NetworkReady") | .status == false and .reason == "NetworkPluginNotReady" and .message != ""'
 	echo "$output" | jq -e --arg root "$T/root" '.config.root == $root'
+
+	# A CNI config written later is picked up without a restart.
+	printf '#!/bin/sh\n' >"$T/cni-bin/noop" && chmod +x "$T/cni-bin/noop"
+	echo '{"cniVersion": "1.0.0", "name": "later", "plugins": [{"type": "noop"}]}' >"$T/cni/10-later.conflist"
+	run cridctl info
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.status.conditions[] | select(.type == "NetworkReady") | .status == true'
 }
 
 @test "crid: socket is root-owned, mode 0660; SIGTERM removes it and exits 0" {

@@ -139,6 +139,11 @@ start_sleeper() {
 	done
 	echo "inside: $output; $(grep NSpid "/proc/$pid/status")"
 	[ "$(grep NSpid "/proc/$pid/status" | awk '{print $3}')" = "$output" ]
+	# It joined the container's cgroup: berth ps lists it beside the init.
+	run_berth ps -f json "$CID"
+	echo "ps: $output"
+	jq -e --argjson p "$pid" 'index($p) != null' <<<"$output"
+	jq -e --argjson p "$INIT_PID" 'index($p) != null' <<<"$output"
 }
 
 @test "exec: --preserve-fds passes fds 3.. and nothing else" {

@@ -61,6 +61,7 @@ add_hook() {
 	# startContainer ran inside the container before the process.
 	[ "$(jq -r .id "$OUT/startContainer.state")" = "$CID" ]
 	[ "$(cat "$OUT/startContainer.env")" = "startContainer set" ]
+	[ "$(jq -r .status "$OUT/startContainer.state")" = created ]
 	[ -s "$OUT/seen-by-process" ]
 	[ "$(jq -r .status "$OUT/poststart.state")" = running ]
 	[ "$(cat "$OUT/poststart.mnt")" = "$(readlink /proc/self/ns/mnt)" ]

@@ -39,6 +39,13 @@ wait_seen() {
 	wait_seen cpuset/cpuset.cpus 0
 	[ "$(cat "/sys/fs/cgroup/pids/$CID/pids.max")" = 42 ]
 	[ "$(cat "/sys/fs/cgroup/memory/$CID/memory.limit_in_bytes")" = 134217728 ]
+
+	# --kernel-memory is accepted, as runc does, but only warned about.
+	run_berth update --kernel-memory 64m --pids-limit 43 "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--kernel-memory is ignored"* ]]
+	wait_seen pids/pids.max 43
 }
 
 @test "update: -r reads linux.resources JSON from a file or stdin, and flags override it" {

@@ -125,3 +125,35 @@ TEST(CridConfig, HelpAndVersion) {
 
 }  // namespace
 }  // namespace berth::crid
+
+namespace berth::crid {
+namespace {
+
+TEST(CridConfig, CniSettingsFromFileAndFlags) {
+  Config d;
+  EXPECT_EQ(d.cni_config_dir, "/etc/cni/net.d");
+  EXPECT_EQ(d.cni_plugin_dirs, (std::vector<std::string>{"/usr/lib/cni", "/opt/cni/bin"}));
+  EXPECT_EQ(d.cni_cache_path(), "/var/lib/crid/cni-cache");
+
+  Config c;
+  ASSERT_TRUE(load_config_text("cni_config_dir = \"/etc/x\"\ncni_plugin_dirs = [\"/a\"]\ncni_cache_dir = \"/c\"\n",
+                               "crid.conf", c));
+  EXPECT_EQ(c.cni_config_dir, "/etc/x");
+  EXPECT_EQ(c.cni_plugin_dirs, std::vector<std::string>{"/a"});
+  EXPECT_EQ(c.cni_cache_path(), "/c");
+
+  std::vector<std::string> args = {"crid", "--root", "/r", "--cni-plugin-dir", "/p1", "--cni-plugin-dir=/p2", "--cni-config-dir", "/n"};
+  auto inv = parse_command_line(args);
+  ASSERT_TRUE(inv) << inv.error().message;
+  EXPECT_EQ(inv->config.cni_plugin_dirs, (std::vector<std::string>{"/p1", "/p2"}));
+  EXPECT_EQ(inv->config.cni_config_dir, "/n");
+  EXPECT_EQ(inv->config.cni_cache_path(), "/r/cni-cache");
+
+  args = {"crid", "--cni-plugin-dir", "relative"};
+  auto bad = parse_command_line(args);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "cni_plugin_dirs: \"relative\": expected an absolute path");
+}
+
+}  // namespace
+}  // namespace berth::crid

@@ -1,0 +1,29 @@
+// crid-monitor's command line (the contract in crid/monitor_protocol.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/result.h"
+
+namespace berth::crid::monitor {
+
+struct Options {
+  std::string id;
+  std::string bundle;
+  std::string runtime;
+  std::string runtime_root;
+  std::vector<std::string> runtime_args;
+  std::string log_path;
+  std::string exit_file;
+  std::string socket_dir;
+  bool stdin_open = false;
+  bool tty = false;
+  int sync_fd = -1;
+};
+
+// Relative paths are made absolute against the current directory, because the
+// monitor moves to / once it detaches.
+Result<Options> parse_options(int argc, char **argv);
+
+}  // namespace berth::crid::monitor
