@@ -19,7 +19,6 @@ crid_libcrid_a_SOURCES += \
 	crid/sandbox_run.cpp crid/sandbox_stop.cpp crid/sandbox_status.cpp \
 	crid/container_create.cpp crid/container_lifecycle.cpp crid/container_status.cpp \
 	crid/container_exit.cpp crid/recovery.cpp \
-	crid/runtime_service_pods.cpp \
-	crid/pods_fallback.cpp
+	crid/runtime_service_pods.cpp
 crid_unit_tests_SOURCES += tests/unit/crid_pods_test.cpp
 endif
