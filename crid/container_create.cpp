@@ -63,7 +63,7 @@ Result<std::string> PodManager::create_container(const runtime::v1::CreateContai
   record.stop_signal = image->config.stop_signal;
   if (!sandbox->config.log_directory().empty() && !config.log_path().empty())
     record.log_path = sandbox->config.log_directory() + "/" + config.log_path();
-  record.created_at_ns = now_ns();
+  record.created_at_ns = wall_clock_ns();
 
   auto lock = store_.lock_for(record.id);
   std::lock_guard guard(*lock);

@@ -29,7 +29,7 @@ bool PodManager::refresh(ContainerRecord &record) {
   }
   record.state = ContainerState::Exited;
   record.exit_code = exit->exit_code;
-  record.finished_at_ns = exit->exited_at_ns ? exit->exited_at_ns : now_ns();
+  record.finished_at_ns = exit->exited_at_ns ? exit->exited_at_ns : wall_clock_ns();
   record.reason = exit_reason(*exit);
   record.message = exit->message;
   if (auto r = store_.update_container(record); !r) log::error("record the exit of container {}: {}", record.id, r.error().message);
@@ -41,7 +41,7 @@ bool PodManager::refresh(ContainerRecord &record) {
 void PodManager::mark_lost(ContainerRecord &record, const std::string &why) {
   record.state = ContainerState::Exited;
   record.exit_code = 255;
-  record.finished_at_ns = now_ns();
+  record.finished_at_ns = wall_clock_ns();
   record.reason = "Unknown";
   record.message = why;
   if (auto r = store_.update_container(record); !r) log::error("record the exit of container {}: {}", record.id, r.error().message);

@@ -30,7 +30,7 @@ Result<void> PodManager::start_container(const std::string &id_or_prefix) {
     return std::unexpected(r.error().context(fmt::format("start container {}", id)));
   }
   record->state = ContainerState::Running;
-  record->started_at_ns = now_ns();
+  record->started_at_ns = wall_clock_ns();
   TRY(store_.update_container(*record));
   publish(LifecycleEvent::Kind::ContainerStarted, id, record->sandbox_id);
   // It may have exited already, before the running state was recorded.

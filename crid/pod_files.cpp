@@ -146,7 +146,7 @@ Result<std::string> random_id() {
   return id;
 }
 
-int64_t now_ns() {
+int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }

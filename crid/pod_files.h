@@ -34,6 +34,6 @@ Result<void> make_dirs(const std::string &path, unsigned mode);
 
 // 64 lowercase hex digits from the kernel's random source.
 Result<std::string> random_id();
-int64_t now_ns();
+int64_t wall_clock_ns();
 
 }  // namespace berth::crid

@@ -102,7 +102,7 @@ SandboxContext PodManager::sandbox_context(const SandboxRecord &sandbox) const {
 }
 
 void PodManager::publish(LifecycleEvent::Kind kind, const std::string &id, const std::string &sandbox_id) {
-  events_.publish({kind, id, sandbox_id, now_ns()});
+  events_.publish({kind, id, sandbox_id, wall_clock_ns()});
 }
 
 void PodManager::watch_exit(const std::string &dir, const std::string &key) {

@@ -55,7 +55,7 @@ Result<std::string> PodManager::run_sandbox(const runtime::v1::RunPodSandboxRequ
   record.runtime_handler = request.runtime_handler();
   record.runtime_path = runtime_path;
   record.cgroup_parent = config.linux().cgroup_parent().empty() ? config_.cgroup_parent : config.linux().cgroup_parent();
-  record.created_at_ns = now_ns();
+  record.created_at_ns = wall_clock_ns();
   const auto &ns = config.linux().security_context().namespace_options();
   if (config.hostname().empty() && ns.network() == runtime::v1::NODE) record.config.set_hostname(host_name());
 

@@ -41,7 +41,7 @@ Result<void> PodManager::sandbox_status(const std::string &id_or_prefix, bool ve
   s->mutable_labels()->insert(record.config.labels().begin(), record.config.labels().end());
   s->mutable_annotations()->insert(record.config.annotations().begin(), record.config.annotations().end());
   s->set_runtime_handler(record.runtime_handler);
-  out->set_timestamp(now_ns());
+  out->set_timestamp(wall_clock_ns());
   if (verbose) {
     std::string config_json;
     (void)google::protobuf::util::MessageToJsonString(record.config, &config_json);

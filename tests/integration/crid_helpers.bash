@@ -8,6 +8,7 @@
 #   CRID, CRIDCTL      the daemon and client under test (default: beside $BERTH)
 #   CRID_LIBEXEC       where crid-monitor and crid-pause are (default: ../libexec/crid
 #                      from the bin directory)
+#   CRID_SECCOMP_PROFILE  the RuntimeDefault profile (default: ../share/crid/ from the bin dir)
 #   CRID_TEST_RUNTIME  the runtime crid runs containers with (default $BERTH; the suite is
 #                      also run with CRID_TEST_RUNTIME=/usr/sbin/runc)
 #
@@ -45,6 +46,7 @@ CRID="${CRID:-$CRID_BIN_DIR/crid}"
 CRIDCTL="${CRIDCTL:-$CRID_BIN_DIR/cridctl}"
 CRID_LIBEXEC="${CRID_LIBEXEC:-$(cd "$CRID_BIN_DIR/.." 2>/dev/null && pwd)/libexec/crid}"
 CRID_TEST_RUNTIME="${CRID_TEST_RUNTIME:-${BERTH:-/usr/local/bin/berth}}"
+CRID_SECCOMP_PROFILE="${CRID_SECCOMP_PROFILE:-$(cd "$CRID_BIN_DIR/.." 2>/dev/null && pwd)/share/crid/seccomp-default.json}"
 
 crid_setup_file() {
 	if ! [ -x "$CRID" ] || ! [ -x "$CRIDCTL" ]; then return 0; fi
@@ -79,6 +81,7 @@ start_crid() {
 		--monitor-path "$CRID_LIBEXEC/crid-monitor" \
 		--infra-binary "$CRID_LIBEXEC/crid-pause" \
 		--cgroup-parent "$CRID_CGROUP_PARENT" \
+		--seccomp-default-profile "$CRID_SECCOMP_PROFILE" \
 		--insecure-registry "${REGISTRY:-127.0.0.1:1}" \
 		"$@" >>"$T/crid.log" 2>&1 &
 	CRID_PID=$!
