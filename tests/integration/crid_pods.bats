@@ -34,9 +34,9 @@ wait_exited() {
 	run_pod web '.dns_config = {servers: ["10.0.0.10"], searches: ["svc.cluster.local"], options: ["ndots:5"]}'
 	[ "$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\"}" | jq -r .status.state)" = SANDBOX_READY ]
 
-	run_ctr writer sh -c 'echo shared-by-writer >/dev/shm/token; busybox readlink /proc/self/ns/ipc /proc/self/ns/net /proc/self/ns/uts; sleep 3600'
+	run_ctr writer sh -c 'echo shared-by-writer >/dev/shm/token; for n in ipc net uts; do busybox readlink /proc/self/ns/$n; done; sleep 3600'
 	writer=$CTR
-	run_ctr reader sh -c 'sleep 1; cat /dev/shm/token; busybox readlink /proc/self/ns/ipc /proc/self/ns/net /proc/self/ns/uts; busybox hostname; cat /etc/resolv.conf /etc/hosts'
+	run_ctr reader sh -c 'sleep 1; cat /dev/shm/token; for n in ipc net uts; do busybox readlink /proc/self/ns/$n; done; busybox hostname; cat /etc/resolv.conf /etc/hosts'
 	reader=$CTR
 	wait_exited "$reader"
 
@@ -89,7 +89,7 @@ wait_exited() {
 	[ -d /sys/fs/cgroup/memory ] || skip "no v1 memory controller"
 	run_pod oom
 	CTR_JQ='.linux.resources.memory_limit_in_bytes = 16777216' \
-		run_ctr hog sh -c 'busybox dd if=/dev/zero of=/dev/null bs=128M count=1; echo survived'
+		run_ctr hog busybox dd if=/dev/zero of=/dev/null bs=128M count=1
 	wait_exited "$CTR"
 	run ctr_status "$CTR"
 	echo "$output"
