@@ -34,8 +34,8 @@ void PodManager::cleanup_interrupted(const ContainerRecord &record) {
 void PodManager::cleanup_interrupted(const SandboxRecord &record) {
   log::info("recovery: pod sandbox {} ({}) was being created when crid stopped: removing it", record.id, record.name_key);
   warn_if(runtime_of(record).remove(record.id), "delete pod sandbox " + record.id);
-  if (record.shm_mounted || record.shm_path == sandbox_dir(record.id) + "/shm")
-    warn_if(unmount_if_mounted(sandbox_dir(record.id) + "/shm"), "pod sandbox " + record.id);
+  // Recorded before the mount was made: whether it was is not in the record.
+  warn_if(unmount_if_mounted(sandbox_dir(record.id) + "/shm"), "pod sandbox " + record.id);
   warn_if(remove_tree(sandbox_dir(record.id)), "pod sandbox " + record.id);
   warn_if(store_.remove_sandbox(record.id), "pod sandbox " + record.id);
 }
