@@ -32,7 +32,8 @@ cd "$(dirname "$0")/.."
 # python3 for the console-socket receiver, podman, jq for config edits;
 # gRPC, protobuf, SQLite, toml++, curl, libarchive for crid and images/, and a
 # local registry with skopeo and umoci for the image pull tests; CNI plugins
-# and iptables for pod networking, python3-grpcio for a second CRI client.
+# and iptables for pod networking, python3-grpcio for a second CRI client,
+# python3-websocket for an independent streaming (WebSocket) client.
 # qemu and what builds its initramfs for the cgroup v2 guest tests.
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
@@ -43,6 +44,7 @@ packages=(
 	bats busybox-static runc crun iproute2 python3 podman jq uidmap
 	docker-registry skopeo umoci curl containerd
 	containernetworking-plugins iptables python3-grpcio
+	python3-websocket
 	qemu-system-x86 kmod cpio xz-utils file
 )
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -44,6 +45,9 @@ constexpr Flag kFlags[] = {
     {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
     {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
     {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},
+    {"stream-address", true, "address of the streaming server (default 127.0.0.1)"},
+    {"stream-port", true, "port of the streaming server (default 0: an ephemeral port)"},
+    {"stream-idle-timeout", true, "seconds a stream may stay idle (default 14400)"},
     {"help", false, "show this help"},
     {"version", false, "print the version"},
 };
@@ -155,6 +159,15 @@ Result<void> apply_flag(std::string_view name, const std::string &value, Config 
   else if (name == "cni-config-dir") config.cni_config_dir = value;
   else if (name == "cni-plugin-dir") config.cni_plugin_dirs.push_back(value);
   else if (name == "cni-cache-dir") config.cni_cache_dir = value;
+  else if (name == "stream-address") config.stream_address = value;
+  else if (name == "stream-port" || name == "stream-idle-timeout") {
+    int &field = name == "stream-port" ? config.stream_port : config.stream_idle_timeout;
+    char *end = nullptr;
+    long v = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end || v < 0 || v > (name == "stream-port" ? 65535 : 1L << 30))
+      return make_error("--{} \"{}\": expected a number{}", name, value, name == "stream-port" ? " from 0 to 65535" : " of seconds");
+    field = int(v);
+  }
   return {};
 }
 
@@ -208,6 +221,14 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "cni_config_dir") config.cni_config_dir = TRY(get_string(value, source, k));
     else if (k == "cni_plugin_dirs") config.cni_plugin_dirs = TRY(get_strings(value, source, k));
     else if (k == "cni_cache_dir") config.cni_cache_dir = TRY(get_string(value, source, k));
+    else if (k == "stream_address") config.stream_address = TRY(get_string(value, source, k));
+    else if (k == "stream_port" || k == "stream_idle_timeout") {
+      auto v = value.value<int64_t>();
+      int64_t max = k == "stream_port" ? 65535 : int64_t(1) << 30;
+      if (!v || *v < 0 || *v > max)
+        return make_error("{}: {}: expected an integer from 0 to {}", located(source, value.source()), k, max);
+      (k == "stream_port" ? config.stream_port : config.stream_idle_timeout) = int(*v);
+    }
     else return make_error("{}: unknown setting \"{}\"", located(source, key.source()), k);
   }
   return {};

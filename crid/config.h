@@ -53,6 +53,10 @@ struct Config {
   std::string cni_config_dir = "/etc/cni/net.d";
   std::vector<std::string> cni_plugin_dirs = {"/usr/lib/cni", "/opt/cni/bin"};
   std::string cni_cache_dir;
+  // Streaming server (exec, attach, port-forward URLs): crid/streaming/.
+  std::string stream_address = "127.0.0.1";
+  int stream_port = 0;               // 0: an ephemeral port
+  int stream_idle_timeout = 14400;   // seconds a stream may stay idle (containerd's 4h)
 
   // Pods and containers.
   std::string monitor_path = CRID_DEFAULT_MONITOR;  // crid-monitor

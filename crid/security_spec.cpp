@@ -2,6 +2,7 @@
 // container or sandbox config.json, as containerd's CRI plugin sets them.
 #include "crid/security_spec.h"
 
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -132,7 +133,10 @@ std::vector<std::string> all_capabilities() {
   std::vector<std::string> out;
   for (auto &name : capability_names()) {
     auto n = capability_from_name(name);
-    if (n && *n <= last) out.push_back(name);
+    // Only what crid's own bounding set holds: no runtime can grant more
+    // (containerd uses its current set the same way), and hosts like one
+    // without CAP_SYS_RESOURCE would fail every privileged container.
+    if (n && *n <= last && ::prctl(PR_CAPBSET_READ, *n, 0, 0, 0) == 1) out.push_back(name);
   }
   return out;
 }

@@ -16,7 +16,8 @@ namespace berth::crid::spec {
 
 // containerd's default set: what a container gets before add/drop.
 const std::vector<std::string> &default_capabilities();
-// Every capability the running kernel has, "CAP_CHOWN" first.
+// Every capability the running kernel has and crid may pass on (its own
+// bounding set), "CAP_CHOWN" first: what privileged and "ALL" mean.
 std::vector<std::string> all_capabilities();
 
 // process.capabilities: the default set, then "ALL" added, "ALL" dropped,

@@ -214,14 +214,31 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   if (!rt.rootless && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return sys_error(errno, "prctl(PR_SET_DUMPABLE)");
   if (ns.new_time) TRY(prepare_time_namespace(linux.time_offsets));
 
+  // setns(CLONE_NEWPID) moves only the caller's later children, so a pid
+  // namespace to join (a pod's) is entered here, just for the clone of the
+  // init; the init's own setns of it is then a no-op. The runtime goes back
+  // to its own right after, so hooks and helpers stay on the host's.
+  Fd own_pid_ns;
+  for (const auto &j : ns.joins) {
+    if (j.type != NamespaceType::Pid) continue;
+    own_pid_ns = Fd(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+    if (!own_pid_ns) return sys_error(errno, "open /proc/self/ns/pid");
+    if (::setns(j.fd.get(), CLONE_NEWPID) < 0) return sys_error(errno, "join pid namespace {}", j.path);
+  }
   pid = clone_init(ns.clone_flags, cgroup_dir.get());
   if (pid < 0 && cgroup_dir.valid() && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP))
     pid = clone_init(ns.clone_flags, -1);
-  if (pid < 0) return sys_error(errno, "clone container init");
+  int clone_errno = errno;
   if (pid == 0) {
     parent_sock.reset();
     run_init(ctx);
   }
+  if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) {
+    int err = errno;
+    if (pid > 0) ::kill(pid, SIGKILL);
+    return sys_error(err, "return to the runtime's pid namespace");
+  }
+  if (pid < 0) return sys_error(clone_errno, "clone container init");
   child_sock.reset();
   // Only the init may hold the FIFO: start finds "no reader" once it dies.
   fifo_fd.reset();

@@ -327,11 +327,11 @@ print(s.recv(4096).decode(), flush=True)' "$notify" >"$T/notify.out" &
 	run cridctl pull "$REGISTRY/nothing-here:latest"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"pull image \"$REGISTRY/nothing-here:latest\""* ]]
-	[[ "$output" == *"(5)" ]] # NOT_FOUND
+	[[ "$output" == *": rpc error: code = NotFound desc = "* ]]
 
 	run cridctl pull "Not A Reference"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"(3)" ]] # INVALID_ARGUMENT
+	[[ "$output" == *": rpc error: code = InvalidArgument desc = "* ]]
 
 	run cridctl images -q
 	[ -z "$output" ]

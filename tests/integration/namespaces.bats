@@ -148,6 +148,34 @@ open_bundle_path() {
 	ip netns exec "$name" true
 }
 
+@test "pid: joining an existing pid namespace by path (a pod's)" {
+	# setns only moves later children into a pid namespace: the runtime must
+	# enter it before it makes the init, or the init stays on the host's.
+	unshare --pid --fork sleep 1000 &
+	local unshare_pid=$!
+	# unshare --fork blocks SIGTERM while it waits: the namespace's pid 1 is the one to stop.
+	on_teardown kill -KILL "$unshare_pid"
+	local holder=
+	for _ in $(seq 50); do
+		holder="$(pgrep -P "$unshare_pid" sleep || true)"
+		[ -n "$holder" ] && break
+		sleep 0.1
+	done
+	[ -n "$holder" ]
+	on_teardown kill -KILL "$holder"
+	local want
+	want="$(readlink "/proc/$holder/ns/pid")"
+	update_config --arg path "/proc/$holder/ns/pid" \
+		'.linux.namespaces |= map(if .type == "pid" then .path = $path else . end)'
+	run_in_container sh -c 'readlink /proc/self/ns/pid; echo $$; ls -d /proc/[0-9]* | wc -l'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$want" ]
+	# pid 1 is the namespace's sleep, not the container's shell.
+	[ "${lines[1]}" != 1 ]
+	[ "${lines[2]}" -ge 2 ]
+}
+
 @test "a namespace path that is not a namespace is refused" {
 	update_config --arg path "$BUNDLE/config.json" \
 		'.linux.namespaces |= map(if .type == "network" then .path = $path else . end)'
