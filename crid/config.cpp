@@ -35,6 +35,13 @@ constexpr Flag kFlags[] = {
     {"log-level", true, "debug, info, warning or error (default info)"},
     {"insecure-registry", true, "allow plain HTTP to HOST[:PORT]; repeatable"},
     {"default-registry", true, "registry for short image names (default docker.io)"},
+    {"monitor-path", true, "crid-monitor binary (default " CRID_DEFAULT_MONITOR ")"},
+    {"infra-binary", true, "pod infra process binary (default " CRID_DEFAULT_INFRA ")"},
+    {"seccomp-default-profile", true, "RuntimeDefault seccomp profile (default " CRID_DEFAULT_SECCOMP_PROFILE ")"},
+    {"cgroup-parent", true, "cgroup parent of pods that name none (default /crid)"},
+    {"restrict-oom-score-adj", true, "true or false: clamp oom_score_adj to crid's own (default: true without CAP_SYS_RESOURCE)"},
+    {"default-shm-size", true, "size of a pod's /dev/shm: BYTES[k|m|g] (default 64m)"},
+    {"runtime-handler", true, "NAME=PATH: the runtime binary of a runtime handler; repeatable"},
     {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
     {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
     {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},
@@ -91,8 +98,58 @@ Result<void> load_registries(const toml::node &node, const std::string &source, 
   return {};
 }
 
+// "64m", "1g", "65536" -> bytes.
+Result<uint64_t> parse_size(std::string_view text, std::string_view what) {
+  uint64_t n = 0, unit = 1;
+  size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (n > (UINT64_MAX - 9) / 10) return make_error("{} \"{}\": too large", what, text);
+    n = n * 10 + uint64_t(text[i] - '0');
+  }
+  std::string_view suffix = text.substr(i);
+  if (suffix == "k" || suffix == "K") unit = 1ull << 10;
+  else if (suffix == "m" || suffix == "M") unit = 1ull << 20;
+  else if (suffix == "g" || suffix == "G") unit = 1ull << 30;
+  else if (!suffix.empty()) return make_error("{} \"{}\": expected BYTES[k|m|g]", what, text);
+  if (i == 0 || n == 0) return make_error("{} \"{}\": expected a positive size", what, text);
+  return n * unit;
+}
+
+Result<bool> parse_bool_flag(std::string_view text, std::string_view what) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return make_error("{} \"{}\": expected true or false", what, text);
+}
+
+Result<void> load_runtimes(const toml::node &node, const std::string &source, Config &config) {
+  const toml::table *handlers = node.as_table();
+  if (!handlers) return make_error("{}: runtimes: expected a table of runtime handlers", located(source, node.source()));
+  for (const auto &[name, entry] : *handlers) {
+    std::string where = fmt::format("runtimes.\"{}\"", name.str());
+    const toml::table *settings = entry.as_table();
+    if (!settings) return make_error("{}: {}: expected a table", located(source, entry.source()), where);
+    for (const auto &[key, value] : *settings) {
+      std::string setting = fmt::format("{}.{}", where, key.str());
+      if (key.str() == "path") config.runtime_handlers[std::string(name.str())] = TRY(get_string(value, source, setting));
+      else return make_error("{}: unknown setting {} (expected path)", located(source, key.source()), setting);
+    }
+  }
+  return {};
+}
+
 Result<void> apply_flag(std::string_view name, const std::string &value, Config &config) {
-  if (name == "listen") config.listen = value;
+  if (name == "monitor-path") config.monitor_path = value;
+  else if (name == "infra-binary") config.infra_binary = value;
+  else if (name == "seccomp-default-profile") config.seccomp_default_profile = value;
+  else if (name == "cgroup-parent") config.cgroup_parent = value;
+  else if (name == "restrict-oom-score-adj") config.restrict_oom_score_adj = TRY(parse_bool_flag(value, "--restrict-oom-score-adj"));
+  else if (name == "default-shm-size") config.default_shm_size = TRY(parse_size(value, "--default-shm-size"));
+  else if (name == "runtime-handler") {
+    auto eq = value.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == value.size())
+      return make_error("--runtime-handler \"{}\": expected NAME=PATH", value);
+    config.runtime_handlers[value.substr(0, eq)] = value.substr(eq + 1);
+  } else if (name == "listen") config.listen = value;
   else if (name == "root") config.root = value;
   else if (name == "state") config.state = value;
   else if (name == "runtime") config.runtime = value;
@@ -121,6 +178,12 @@ std::string Config::socket_path() const {
   return listen.substr(kUnixScheme.size());
 }
 
+std::string Config::runtime_for_handler(const std::string &handler) const {
+  auto it = runtime_handlers.find(handler);
+  if (it != runtime_handlers.end()) return it->second;
+  return handler.empty() ? runtime : std::string();
+}
+
 bool Config::is_insecure(std::string_view host) const {
   if (std::find(insecure_registries.begin(), insecure_registries.end(), host) != insecure_registries.end())
     return true;
@@ -145,6 +208,16 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "default_registry") config.default_registry = TRY(get_string(value, source, k));
     else if (k == "insecure_registries") config.insecure_registries = TRY(get_strings(value, source, k));
     else if (k == "registries") TRY(load_registries(value, source, config));
+    else if (k == "monitor_path") config.monitor_path = TRY(get_string(value, source, k));
+    else if (k == "infra_binary") config.infra_binary = TRY(get_string(value, source, k));
+    else if (k == "seccomp_default_profile") config.seccomp_default_profile = TRY(get_string(value, source, k));
+    else if (k == "cgroup_parent") config.cgroup_parent = TRY(get_string(value, source, k));
+    else if (k == "restrict_oom_score_adj") config.restrict_oom_score_adj = TRY(get_bool(value, source, k));
+    else if (k == "default_shm_size") {
+      if (auto n = value.value<int64_t>(); n && *n > 0) config.default_shm_size = uint64_t(*n);
+      else config.default_shm_size = TRY(parse_size(TRY(get_string(value, source, k)), located(source, value.source()) + ": default_shm_size"));
+    }
+    else if (k == "runtimes") TRY(load_runtimes(value, source, config));
     else if (k == "cni_config_dir") config.cni_config_dir = TRY(get_string(value, source, k));
     else if (k == "cni_plugin_dirs") config.cni_plugin_dirs = TRY(get_strings(value, source, k));
     else if (k == "cni_cache_dir") config.cni_cache_dir = TRY(get_string(value, source, k));
@@ -176,9 +249,15 @@ Result<void> validate(const Config &config) {
   if (!config.listen.starts_with(kUnixScheme) || !config.socket_path().starts_with('/'))
     return make_error("listen address \"{}\": expected unix:///absolute/path", config.listen);
   for (const auto &[name, path] : {std::pair{"root", &config.root}, std::pair{"state", &config.state},
-                                   std::pair{"runtime", &config.runtime}}) {
+                                   std::pair{"runtime", &config.runtime},
+                                   std::pair{"monitor path", &config.monitor_path},
+                                   std::pair{"infra binary", &config.infra_binary},
+                                   std::pair{"cgroup parent", &config.cgroup_parent}}) {
     if (!path->starts_with('/')) return make_error("{} \"{}\": expected an absolute path", name, *path);
   }
+  for (const auto &[name, path] : config.runtime_handlers)
+    if (!path.starts_with('/'))
+      return make_error("runtime handler \"{}\": path \"{}\": expected an absolute path", name, path);
   if (!config.cni_config_dir.starts_with('/'))
     return make_error("cni_config_dir \"{}\": expected an absolute path", config.cni_config_dir);
   if (!config.cni_cache_dir.empty() && !config.cni_cache_dir.starts_with('/'))

@@ -3,7 +3,9 @@
 // Every setting in the file is also a flag; see man/crid.8 and contrib/crid.conf.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +15,15 @@
 
 #ifndef CRID_DEFAULT_RUNTIME
 #define CRID_DEFAULT_RUNTIME "/usr/local/bin/berth"
+#endif
+#ifndef CRID_DEFAULT_MONITOR
+#define CRID_DEFAULT_MONITOR "/usr/local/libexec/crid/crid-monitor"
+#endif
+#ifndef CRID_DEFAULT_INFRA
+#define CRID_DEFAULT_INFRA "/usr/local/libexec/crid/crid-pause"
+#endif
+#ifndef CRID_DEFAULT_SECCOMP_PROFILE
+#define CRID_DEFAULT_SECCOMP_PROFILE "/usr/local/share/crid/seccomp-default.json"
 #endif
 #ifndef CRID_DEFAULT_CONFIG
 #define CRID_DEFAULT_CONFIG "/etc/crid/crid.conf"
@@ -47,12 +58,27 @@ struct Config {
   int stream_port = 0;               // 0: an ephemeral port
   int stream_idle_timeout = 14400;   // seconds a stream may stay idle (containerd's 4h)
 
+  // Pods and containers.
+  std::string monitor_path = CRID_DEFAULT_MONITOR;  // crid-monitor
+  std::string infra_binary = CRID_DEFAULT_INFRA;    // crid-pause, the sandbox's infra process
+  std::string seccomp_default_profile = CRID_DEFAULT_SECCOMP_PROFILE;  // RuntimeDefault
+  std::string cgroup_parent = "/crid";  // for pods whose config names none
+  // Clamp oom_score_adj to crid's own, as containerd's restrict_oom_score_adj;
+  // unset: on when crid lacks CAP_SYS_RESOURCE (it could not lower it anyway).
+  std::optional<bool> restrict_oom_score_adj;
+  uint64_t default_shm_size = 64 << 20;  // a pod's /dev/shm tmpfs, bytes
+  // Runtime handlers (RunPodSandboxRequest.runtime_handler): name -> runtime binary.
+  // The handler "" is `runtime`.
+  std::map<std::string, std::string> runtime_handlers;
+
   // The unix socket path of `listen` ("unix:///run/crid/crid.sock" -> "/run/crid/crid.sock").
   std::string socket_path() const;
   // cni_cache_dir, or its default under root.
   std::string cni_cache_path() const { return cni_cache_dir.empty() ? root + "/cni-cache" : cni_cache_dir; }
   // Is host[:port] allowed plain HTTP, by insecure_registries or its [registries] entry?
   bool is_insecure(std::string_view host) const;
+  // The runtime binary of a handler ("" = runtime); ENOENT-free: empty when unknown.
+  std::string runtime_for_handler(const std::string &handler) const;
 };
 
 enum class Action { Run, Help, Version };

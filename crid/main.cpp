@@ -18,6 +18,8 @@
 #include "crid/listener.h"
 #include "crid/log.h"
 #include "crid/metadata_store.h"
+#include "crid/pod_manager.h"
+#include "crid/pod_store.h"
 #include "crid/runtime_service.h"
 
 #ifdef HAVE_LIBSYSTEMD
@@ -102,7 +104,20 @@ int serve(const Config &config) {
     return 1;
   }
 
-  RuntimeService runtime_service(config);
+  auto pod_store = PodStore::load(*metadata);
+  if (!pod_store) {
+    log::error("load pod sandboxes and containers from {}: {}", (*metadata)->path(), pod_store.error().message);
+    return 1;
+  }
+  EventBus events;
+  PodManager pods(config, **pod_store, **images, events);
+  // Before serving: clients must never see a state recovery is about to correct.
+  if (auto r = pods.recover(); !r) {
+    log::error("recover pods and containers: {}", r.error().message);
+    return 1;
+  }
+
+  RuntimeService runtime_service(config, &pods);
   ImageService image_service(**images, *metadata);
   grpc::ServerBuilder builder;
   builder.RegisterService(&runtime_service);
@@ -138,6 +153,7 @@ int serve(const Config &config) {
   // that are cancelled (their partial blobs are never trusted by a later pull).
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
+  pods.stop_watching();
   log::info("crid stopped");
   return 0;
 }

@@ -30,6 +30,10 @@ constexpr const char *kMigrations[] = {
     "  created_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX containers_by_image ON containers(image_id);",
+    // 2: the CRI config each pod sandbox and container was made from.
+    "ALTER TABLE sandboxes ADD COLUMN config BLOB NOT NULL DEFAULT x'';"
+    "ALTER TABLE containers ADD COLUMN config BLOB NOT NULL DEFAULT x'';"
+    "CREATE INDEX containers_by_sandbox ON containers(sandbox_id);",
 };
 
 struct Statement {
@@ -148,6 +152,88 @@ Result<std::vector<std::string>> MetadataStore::containers_using_image(const std
     ids.emplace_back(reinterpret_cast<const char *>(sqlite3_column_text(st.stmt, 0)));
   if (rc != SQLITE_DONE) return db_error(db_, fmt::format("find containers of image {}", image_id));
   return ids;
+}
+
+Result<std::vector<MetadataStore::Row>> MetadataStore::load_rows(const char *sql, bool with_sandbox) {
+  std::lock_guard lock(mu_);
+  Statement st;
+  if (sqlite3_prepare_v2(db_, sql, -1, &st.stmt, nullptr) != SQLITE_OK)
+    return db_error(db_, "read the metadata database");
+  std::vector<Row> rows;
+  int rc;
+  auto text = [&](int col) {
+    auto p = static_cast<const char *>(sqlite3_column_blob(st.stmt, col));
+    return std::string(p ? p : "", size_t(sqlite3_column_bytes(st.stmt, col)));
+  };
+  while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
+    Row row;
+    row.id = text(0);
+    row.record = text(1);
+    row.config = text(2);
+    if (with_sandbox) row.sandbox_id = text(3);
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return db_error(db_, "read the metadata database");
+  return rows;
+}
+
+Result<void> MetadataStore::erase_row(const char *sql, const std::string &id) {
+  std::lock_guard lock(mu_);
+  Statement st;
+  if (sqlite3_prepare_v2(db_, sql, -1, &st.stmt, nullptr) != SQLITE_OK)
+    return db_error(db_, fmt::format("forget {}", id));
+  sqlite3_bind_text(st.stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st.stmt) != SQLITE_DONE) return db_error(db_, fmt::format("forget {}", id));
+  return {};
+}
+
+Result<std::vector<MetadataStore::Row>> MetadataStore::load_sandboxes() {
+  return load_rows("SELECT id, record, config FROM sandboxes ORDER BY created_at, id", false);
+}
+
+Result<std::vector<MetadataStore::Row>> MetadataStore::load_containers() {
+  return load_rows("SELECT id, record, config, sandbox_id FROM containers ORDER BY created_at, id", true);
+}
+
+Result<void> MetadataStore::put_sandbox(const Row &row, int64_t created_at_ns) {
+  std::lock_guard lock(mu_);
+  Statement st;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT OR REPLACE INTO sandboxes (id, record, config, created_at) VALUES (?1, ?2, ?3, ?4)",
+                         -1, &st.stmt, nullptr) != SQLITE_OK)
+    return db_error(db_, fmt::format("record pod sandbox {}", row.id));
+  sqlite3_bind_text(st.stmt, 1, row.id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.stmt, 2, row.record.data(), int(row.record.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(st.stmt, 3, row.config.data(), int(row.config.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st.stmt, 4, created_at_ns);
+  if (sqlite3_step(st.stmt) != SQLITE_DONE) return db_error(db_, fmt::format("record pod sandbox {}", row.id));
+  return {};
+}
+
+Result<void> MetadataStore::put_container(const Row &row, const std::string &image_id, int64_t created_at_ns) {
+  std::lock_guard lock(mu_);
+  Statement st;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT OR REPLACE INTO containers (id, sandbox_id, image_id, record, config, created_at) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         -1, &st.stmt, nullptr) != SQLITE_OK)
+    return db_error(db_, fmt::format("record container {}", row.id));
+  sqlite3_bind_text(st.stmt, 1, row.id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.stmt, 2, row.sandbox_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.stmt, 3, image_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.stmt, 4, row.record.data(), int(row.record.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(st.stmt, 5, row.config.data(), int(row.config.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st.stmt, 6, created_at_ns);
+  if (sqlite3_step(st.stmt) != SQLITE_DONE) return db_error(db_, fmt::format("record container {}", row.id));
+  return {};
+}
+
+Result<void> MetadataStore::erase_sandbox(const std::string &id) {
+  return erase_row("DELETE FROM sandboxes WHERE id = ?1", id);
+}
+
+Result<void> MetadataStore::erase_container(const std::string &id) {
+  return erase_row("DELETE FROM containers WHERE id = ?1", id);
 }
 
 namespace {

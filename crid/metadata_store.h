@@ -30,11 +30,28 @@ class MetadataStore {
   // Ids of the containers created from the image (which keep it from removal).
   Result<std::vector<std::string>> containers_using_image(const std::string &image_id);
 
+  // Pod sandboxes and containers: the record (crid/pod_records.h's JSON form)
+  // and the CRI config they were made from (serialized protobuf bytes).
+  struct Row {
+    std::string id;
+    std::string sandbox_id;  // containers only
+    std::string record;
+    std::string config;
+  };
+  Result<std::vector<Row>> load_sandboxes();
+  Result<void> put_sandbox(const Row &row, int64_t created_at_ns);
+  Result<void> erase_sandbox(const std::string &id);
+  Result<std::vector<Row>> load_containers();
+  Result<void> put_container(const Row &row, const std::string &image_id, int64_t created_at_ns);
+  Result<void> erase_container(const std::string &id);
+
   const std::string &path() const { return path_; }
 
  private:
   MetadataStore(sqlite3 *db, std::string path) : db_(db), path_(std::move(path)) {}
   Result<void> exec(const char *sql);
+  Result<std::vector<Row>> load_rows(const char *sql, bool with_sandbox);
+  Result<void> erase_row(const char *sql, const std::string &id);
 
   std::mutex mu_;  // one connection, used by many gRPC threads
   sqlite3 *db_;

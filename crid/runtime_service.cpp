@@ -50,6 +50,13 @@ grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::St
   handler->set_name("");
   handler->mutable_features()->set_recursive_read_only_mounts(false);
   handler->mutable_features()->set_user_namespaces(false);
+  for (const auto &[name, path] : config_.runtime_handlers) {
+    if (name.empty()) continue;
+    auto *extra = response->add_runtime_handlers();
+    extra->set_name(name);
+    extra->mutable_features()->set_recursive_read_only_mounts(false);
+    extra->mutable_features()->set_user_namespaces(false);
+  }
 
   if (request->verbose()) {
     nlohmann::json registries = nlohmann::json::object();
@@ -65,6 +72,12 @@ grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::St
         {"defaultRegistry", config_.default_registry},
         {"insecureRegistries", config_.insecure_registries},
         {"registries", registries},
+        {"monitorPath", config_.monitor_path},
+        {"infraBinary", config_.infra_binary},
+        {"seccompDefaultProfile", config_.seccomp_default_profile},
+        {"cgroupParent", config_.cgroup_parent},
+        {"defaultShmSize", config_.default_shm_size},
+        {"runtimeHandlers", config_.runtime_handlers},
         {"cniConfigDir", config_.cni_config_dir},
         {"cniPluginDirs", config_.cni_plugin_dirs},
         {"cniCacheDir", config_.cni_cache_path()},

@@ -8,12 +8,13 @@
 
 #include "crid/config.h"
 #include "crid/cri_api.h"
+#include "crid/pod_manager.h"
 
 namespace berth::crid {
 
 class RuntimeService final : public runtime::v1::RuntimeService::Service {
  public:
-  explicit RuntimeService(const Config &config) : config_(config) {}
+  explicit RuntimeService(const Config &config, PodManager *pods = nullptr) : config_(config), pods_(pods) {}
 
   grpc::Status Version(grpc::ServerContext *, const runtime::v1::VersionRequest *,
                        runtime::v1::VersionResponse *) override;
@@ -30,19 +31,31 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
                       grpc::ServerWriter<runtime::v1::Response> *) override {                   \
     return not_implemented(#Method);                                                            \
   }
-  CRID_NOT_YET(RunPodSandbox)
-  CRID_NOT_YET(StopPodSandbox)
-  CRID_NOT_YET(RemovePodSandbox)
-  CRID_NOT_YET(PodSandboxStatus)
-  CRID_NOT_YET(ListPodSandbox)
+  // Pod sandboxes and containers (crid/pod_manager.h).
+  grpc::Status RunPodSandbox(grpc::ServerContext *, const runtime::v1::RunPodSandboxRequest *,
+                             runtime::v1::RunPodSandboxResponse *) override;
+  grpc::Status StopPodSandbox(grpc::ServerContext *, const runtime::v1::StopPodSandboxRequest *,
+                              runtime::v1::StopPodSandboxResponse *) override;
+  grpc::Status RemovePodSandbox(grpc::ServerContext *, const runtime::v1::RemovePodSandboxRequest *,
+                                runtime::v1::RemovePodSandboxResponse *) override;
+  grpc::Status PodSandboxStatus(grpc::ServerContext *, const runtime::v1::PodSandboxStatusRequest *,
+                                runtime::v1::PodSandboxStatusResponse *) override;
+  grpc::Status ListPodSandbox(grpc::ServerContext *, const runtime::v1::ListPodSandboxRequest *,
+                              runtime::v1::ListPodSandboxResponse *) override;
   CRID_NOT_YET_STREAM(StreamPodSandboxes, StreamPodSandboxesRequest, StreamPodSandboxesResponse)
-  CRID_NOT_YET(CreateContainer)
-  CRID_NOT_YET(StartContainer)
-  CRID_NOT_YET(StopContainer)
-  CRID_NOT_YET(RemoveContainer)
-  CRID_NOT_YET(ListContainers)
+  grpc::Status CreateContainer(grpc::ServerContext *, const runtime::v1::CreateContainerRequest *,
+                               runtime::v1::CreateContainerResponse *) override;
+  grpc::Status StartContainer(grpc::ServerContext *, const runtime::v1::StartContainerRequest *,
+                              runtime::v1::StartContainerResponse *) override;
+  grpc::Status StopContainer(grpc::ServerContext *, const runtime::v1::StopContainerRequest *,
+                             runtime::v1::StopContainerResponse *) override;
+  grpc::Status RemoveContainer(grpc::ServerContext *, const runtime::v1::RemoveContainerRequest *,
+                               runtime::v1::RemoveContainerResponse *) override;
+  grpc::Status ListContainers(grpc::ServerContext *, const runtime::v1::ListContainersRequest *,
+                              runtime::v1::ListContainersResponse *) override;
   CRID_NOT_YET_STREAM(StreamContainers, StreamContainersRequest, StreamContainersResponse)
-  CRID_NOT_YET(ContainerStatus)
+  grpc::Status ContainerStatus(grpc::ServerContext *, const runtime::v1::ContainerStatusRequest *,
+                               runtime::v1::ContainerStatusResponse *) override;
   CRID_NOT_YET(UpdateContainerResources)
   CRID_NOT_YET(ReopenContainerLog)
   CRID_NOT_YET(ExecSync)
@@ -69,6 +82,7 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
  private:
   static grpc::Status not_implemented(const char *method);
   const Config &config_;
+  PodManager *pods_;
 };
 
 }  // namespace berth::crid

@@ -1,0 +1,97 @@
+// Restart recovery: after crid was killed (or the node rebooted), the store is
+// brought in line with what the host really holds before crid serves again.
+// Monitors keep running without crid and write their exit files, so the exit
+// file, then the runtime's own state, decide each object's real state. Creates
+// that were interrupted before their reply are taken apart.
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "crid/log.h"
+#include "crid/pod_files.h"
+#include "crid/pod_manager.h"
+
+namespace berth::crid {
+
+namespace {
+
+void warn_if(const Result<void> &r, const std::string &what) {
+  if (!r) log::warning("recovery: {}: {}", what, r.error().message);
+}
+
+}  // namespace
+
+void PodManager::cleanup_interrupted(const ContainerRecord &record) {
+  log::info("recovery: container {} ({}) was being created when crid stopped: removing it", record.id, record.name_key);
+  if (auto runtime = runtime_of(record)) warn_if(runtime->remove(record.id), "delete container " + record.id);
+  std::string dir = container_dir(record.id);
+  warn_if(unmount_if_mounted(dir + "/rootfs"), "container " + record.id);
+  warn_if(remove_tree(dir), "container " + record.id);
+  warn_if(remove_tree(container_layer_dir(record.id)), "container " + record.id);
+  warn_if(store_.remove_container(record.id), "container " + record.id);
+}
+
+void PodManager::cleanup_interrupted(const SandboxRecord &record) {
+  log::info("recovery: pod sandbox {} ({}) was being created when crid stopped: removing it", record.id, record.name_key);
+  warn_if(runtime_of(record).remove(record.id), "delete pod sandbox " + record.id);
+  // Recorded before the mount was made: whether it was is not in the record.
+  warn_if(unmount_if_mounted(sandbox_dir(record.id) + "/shm"), "pod sandbox " + record.id);
+  warn_if(remove_tree(sandbox_dir(record.id)), "pod sandbox " + record.id);
+  warn_if(store_.remove_sandbox(record.id), "pod sandbox " + record.id);
+}
+
+Result<void> PodManager::recover() {
+  watcher_ = TRY(ExitWatcher::start([this](const std::string &key) { on_exit_file(key); }));
+  int running = 0, exited = 0, cleaned = 0;
+
+  for (auto record : store_.containers()) {
+    bool orphan = !store_.sandbox(record.sandbox_id);
+    if (record.state == ContainerState::Creating || orphan) {
+      cleanup_interrupted(record);
+      ++cleaned;
+      continue;
+    }
+    std::string dir = container_dir(record.id);
+    if (record.state == ContainerState::Exited) continue;
+    // Watch first, then look: an exit in between is not missed.
+    watch_exit(dir, "container/" + record.id);
+    if (refresh(record)) {
+      ++exited;
+      continue;
+    }
+    auto runtime = runtime_of(record);
+    auto status = runtime ? runtime->status(record.id) : Result<std::string>(std::string());
+    if (!status) {
+      log::warning("recovery: container {}: {}", record.id, status.error().message);
+    } else if (status->empty() || *status == "stopped") {
+      // Stopped without an exit file: the monitor died too, or the state
+      // under --state is gone (a reboot).
+      if (!refresh(record)) mark_lost(record, "the container was gone when crid restarted; its exit code is unknown");
+      ++exited;
+      continue;
+    }
+    ++running;
+  }
+
+  for (auto record : store_.sandboxes()) {
+    if (record.state == SandboxState::Creating) {
+      cleanup_interrupted(record);
+      ++cleaned;
+      continue;
+    }
+    if (record.state != SandboxState::Ready) continue;
+    watch_exit(sandbox_dir(record.id), "sandbox/" + record.id);
+    if (refresh(record)) continue;
+    auto status = runtime_of(record).status(record.id);
+    if (status && (status->empty() || *status == "stopped")) {
+      record.state = SandboxState::NotReady;
+      warn_if(store_.update_sandbox(record), "pod sandbox " + record.id);
+      log::warning("recovery: pod sandbox {}: its infra container is gone", record.id);
+    }
+  }
+  log::info("recovery: {} containers running, {} exited while crid was down, {} interrupted creates cleaned up",
+            running, exited, cleaned);
+  return {};
+}
+
+}  // namespace berth::crid
