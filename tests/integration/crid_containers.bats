@@ -6,6 +6,7 @@
 #
 # Runs with $CRID_TEST_RUNTIME (default $BERTH); again with
 # CRID_TEST_RUNTIME=/usr/sbin/runc for the cross-check (tests/README).
+# run-all: again with runc
 
 load crid_helpers
 

@@ -7,6 +7,7 @@
 #
 # Runs with the runtime $CRID_TEST_RUNTIME (default $BERTH); run it again with
 # CRID_TEST_RUNTIME=/usr/sbin/runc for the cross-check (tests/README).
+# run-all: again with runc
 
 load crid_helpers
 
