@@ -1,15 +1,15 @@
-// The attach socket between crid and a container monitor (SOCK_STREAM at
-// <socket_dir>/attach; see crid/monitor_protocol.h). Both directions carry
-// frames: 1 byte stream id, 4 bytes big-endian payload length, payload.
-//   client -> monitor: 0 stdin bytes (length 0: stdin closed),
-//                      3 resize (4 bytes: width, height as big-endian u16)
-//   monitor -> client: 1 stdout bytes, 2 stderr bytes (a tty's output is 1)
-// The monitor closes the connection when the container's process exited and
-// its output was drained. Output produced while nobody is attached is only in
-// the log; an attached client sees output from the moment it connected.
+// crid's side of a container monitor's attach socket (<socket_dir>/attach,
+// SOCK_SEQPACKET; see crid/monitor_protocol.h). Every message from the monitor
+// is one byte naming the stream (1 stdout, 2 stderr; a terminal's output is
+// stdout) followed by the output as read; every message to the monitor is
+// input for the container's stdin or terminal. Terminal resizes do not travel
+// here: they are "resize ROWS COLUMNS" commands on the monitor's ctl socket.
+// The monitor closes the socket when the container's init exited and its
+// output was drained. An attached client sees output from the moment it
+// connected (earlier output is only in the log).
 #pragma once
 
-#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -17,15 +17,25 @@
 
 namespace berth::crid::streaming {
 
-enum class AttachStream : uint8_t { stdin = 0, stdout = 1, stderr = 2, resize = 3 };
+enum class AttachStream : uint8_t { stdout = 1, stderr = 2 };
 
-std::string encode_attach_frame(AttachStream stream, std::string_view payload);
-// Parses one frame from the front of buf; 0 when incomplete.
-Result<size_t> decode_attach_frame(std::string_view buf, AttachStream &stream, std::string &payload);
+// The monitor reads input in messages of at most this many bytes; SEQPACKET
+// would silently cut a longer one.
+inline constexpr size_t kAttachInputMax = 4096;
+// The largest output message the monitor sends (its log record), plus the tag.
+inline constexpr size_t kAttachOutputMax = 16 * 1024 + 1;
+
+// Splits one message from the monitor into its stream and payload.
+Result<AttachStream> decode_attach_message(std::string_view message, std::string_view &payload);
 
 Result<Fd> connect_attach_socket(const std::string &path);
 
-// Relays io over a connected attach socket until the monitor closes it.
-Result<int> run_attach_client(int sock, const StreamIo &io);
+// Applies a terminal size to the container's terminal.
+using ResizeFn = std::function<Result<void>(TermSize)>;
+
+// Relays io over a connected attach socket until the monitor closes it or
+// the client's output stream goes away. Closing stdin ends input only: the
+// monitor has no "stdin closed" message, so the container's stdin stays open.
+Result<int> run_attach_client(int sock, const StreamIo &io, const ResizeFn &resize = {});
 
 }  // namespace berth::crid::streaming

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <thread>
 
+#include "crid/monitor_client.h"
 #include "crid/streaming/attach_protocol.h"
 #include "crid/streaming/http_message.h"
 #include "crid/streaming/relay.h"
@@ -124,21 +125,19 @@ void set_size(int master, TermSize s) {
   ::ioctl(master, TIOCSWINSZ, &ws);
 }
 
-std::vector<std::string> runtime_argv(const RuntimeBackendConfig &c) {
-  std::vector<std::string> argv{c.runtime};
-  if (!c.runtime_root.empty()) {
-    argv.push_back("--root");
-    argv.push_back(c.runtime_root);
-  }
+}  // namespace
+
+Result<std::vector<std::string>> RuntimeBackend::runtime_argv(const std::string &id) const {
+  RuntimeTarget t{.runtime_path = config_.runtime, .runtime_root = config_.runtime_root};
+  if (config_.target) t = TRY(config_.target(id));
+  auto argv = crid::runtime_argv(t, {});
   return argv;
 }
-
-}  // namespace
 
 Result<int> RuntimeBackend::exec(const std::string &id, const std::vector<std::string> &cmd, const StreamIo &io) {
   if (cmd.empty()) return make_error("exec in {}: no command", id);
   if (io.tty) return exec_tty(id, cmd, io);
-  auto argv = runtime_argv(config_);
+  auto argv = TRY_CTX(runtime_argv(id), fmt::format("exec in {}", id));
   argv.push_back("exec");
   argv.push_back(id);
   argv.insert(argv.end(), cmd.begin(), cmd.end());
@@ -150,7 +149,7 @@ Result<int> RuntimeBackend::exec(const std::string &id, const std::vector<std::s
 Result<int> RuntimeBackend::exec_tty(const std::string &id, const std::vector<std::string> &cmd, const StreamIo &io) {
   ConsoleSocket cs;
   TRY_CTX(open_console_socket(config_.console_dir, cs), fmt::format("exec in {}", id));
-  auto argv = runtime_argv(config_);
+  auto argv = TRY_CTX(runtime_argv(id), fmt::format("exec in {}", id));
   argv.insert(argv.end(), {"exec", "--tty", "--console-socket", cs.path, id});
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   // The runtime's own stderr goes to the client: its error text is what the user needs.
@@ -212,10 +211,14 @@ Result<int> RuntimeBackend::exec_tty(const std::string &id, const std::vector<st
 }
 
 Result<int> RuntimeBackend::attach(const std::string &id, const StreamIo &io) {
-  if (!config_.attach_socket) return make_error("attach to {}: no attach socket is known for it", id);
-  std::string path = TRY_CTX(config_.attach_socket(id), fmt::format("attach to {}", id));
-  Fd sock = TRY_CTX(connect_attach_socket(path), fmt::format("attach to {}", id));
-  return TRY_CTX(run_attach_client(sock.get(), io), fmt::format("attach to {}", id));
+  if (!config_.monitor_socket_dir) return make_error("attach to {}: no monitor is known for it", id);
+  std::string dir = TRY_CTX(config_.monitor_socket_dir(id), fmt::format("attach to {}", id));
+  Fd sock = TRY_CTX(connect_attach_socket(dir + "/attach"), fmt::format("attach to {}", id));
+  ResizeFn resize = [dir](TermSize s) { return monitor_command(dir, fmt::format("resize {} {}", s.height, s.width)); };
+  // The size the client had when it came, before any output is drawn.
+  if (io.tty && io.resize)
+    if (auto s = io.resize->try_pop_latest()) (void)resize(*s);
+  return TRY_CTX(run_attach_client(sock.get(), io, resize), fmt::format("attach to {}", id));
 }
 
 Result<Fd> connect_in_netns(const std::string &netns_path, uint16_t port) {

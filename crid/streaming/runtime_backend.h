@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "crid/runtime_target.h"
 #include "crid/streaming/backend.h"
 
 namespace berth::crid::streaming {
@@ -17,8 +18,11 @@ struct RuntimeBackendConfig {
   std::string console_dir = "/tmp";  // where the short-lived console sockets go
   // The network namespace file of a sandbox (pinned netns, or /proc/PID/ns/net).
   std::function<Result<std::string>(const std::string &sandbox_id)> netns_path;
-  // The monitor's attach socket of a container (<socket_dir>/attach).
-  std::function<Result<std::string>(const std::string &container_id)> attach_socket;
+  // How to reach a container through its runtime (binary, --root, global
+  // flags of its handler); unset: runtime and runtime_root above for all.
+  std::function<Result<RuntimeTarget>(const std::string &container_id)> target;
+  // The container monitor's socket dir: "attach" and "ctl" (resize) live there.
+  std::function<Result<std::string>(const std::string &container_id)> monitor_socket_dir;
 };
 
 class RuntimeBackend : public StreamBackend {
@@ -33,6 +37,7 @@ class RuntimeBackend : public StreamBackend {
  private:
   Result<int> exec_tty(const std::string &container_id, const std::vector<std::string> &cmd,
                        const StreamIo &io);
+  Result<std::vector<std::string>> runtime_argv(const std::string &container_id) const;
   RuntimeBackendConfig config_;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <thread>
 
 #include "crid/streaming/attach_protocol.h"
@@ -187,31 +188,28 @@ TEST(StreamingServerPortForward, RelaysBothWays) {
   pod.join();
 }
 
-TEST(AttachProtocol, FramesToStreams) {
+TEST(AttachProtocol, MessagesToStreams) {
+  // As the monitor serves it: SEQPACKET, a stream byte then the output.
   int sv[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
   Fd ours(sv[0]), monitor(sv[1]);
   std::string monitor_got;
+  std::string big(10000, 'x');  // more than the monitor reads in one message
   std::thread fake_monitor([&] {
-    (void)write_all(monitor.get(), encode_attach_frame(AttachStream::stdout, "out1"));
-    (void)write_all(monitor.get(), encode_attach_frame(AttachStream::stderr, "err1"));
-    // Wait for the client's stdin end, then hang up as a monitor does at exit.
-    std::string buf;
-    (void)copy_to(monitor.get(), [&](std::string_view d) -> Result<void> {
-      buf += d;
-      AttachStream st;
-      std::string payload;
-      while (size_t n = *decode_attach_frame(buf, st, payload)) {
-        buf.erase(0, n);
-        if (st == AttachStream::stdin && payload.empty()) return make_error("stdin closed");
-        monitor_got += payload;
-      }
-      return {};
-    }, -1);
+    (void)::send(monitor.get(), "\x01" "out1", 5, 0);
+    (void)::send(monitor.get(), "\x02" "err1", 5, 0);
+    char buf[4096];
+    while (monitor_got.size() < 5 + big.size()) {
+      ssize_t n = ::recv(monitor.get(), buf, sizeof buf, MSG_TRUNC);
+      if (n <= 0) break;
+      EXPECT_LE(size_t(n), sizeof buf) << "an input message longer than the monitor reads";
+      monitor_got.append(buf, size_t(n));
+    }
+    // The container exited: the monitor hangs up.
     monitor.reset();
   });
   Pipe in, out, err;
-  (void)write_all(in.w.get(), "typed");
+  (void)write_all(in.w.get(), "typed" + big);
   in.w.reset();
   StreamIo io;
   io.stdin_fd = in.r.get();
@@ -222,7 +220,53 @@ TEST(AttachProtocol, FramesToStreams) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(out.drain(), "out1");
   EXPECT_EQ(err.drain(), "err1");
-  EXPECT_EQ(monitor_got, "typed");
+  EXPECT_EQ(monitor_got, "typed" + big);
+}
+
+TEST(AttachProtocol, TtyOutputAndResize) {
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+  Fd ours(sv[0]), monitor(sv[1]);
+  ResizeQueue sizes;
+  sizes.push({100, 40});
+  std::mutex mu;
+  std::vector<TermSize> applied;
+  std::thread fake_monitor([&] {
+    for (int i = 0; i < 100; ++i) {
+      {
+        std::lock_guard lock(mu);
+        if (!applied.empty()) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    (void)::send(monitor.get(), "\x02tty", 4, 0);
+    monitor.reset();
+  });
+  Pipe out;
+  StreamIo io;
+  io.stdout_fd = out.w.get();
+  io.tty = true;
+  io.resize = &sizes;
+  auto r = run_attach_client(ours.get(), io, [&](TermSize s) -> Result<void> {
+    std::lock_guard lock(mu);
+    applied.push_back(s);
+    return {};
+  });
+  fake_monitor.join();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(out.drain(), "tty");
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0], (TermSize{100, 40}));
+}
+
+TEST(AttachProtocol, RejectsUnknownStream) {
+  std::string_view payload;
+  EXPECT_FALSE(decode_attach_message(std::string_view("\x03x", 2), payload));
+  EXPECT_FALSE(decode_attach_message("", payload));
+  auto s = decode_attach_message(std::string_view("\x01hi", 3), payload);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(*s, AttachStream::stdout);
+  EXPECT_EQ(payload, "hi");
 }
 
 }  // namespace
