@@ -21,6 +21,8 @@
 #include "crid/pod_manager.h"
 #include "crid/pod_store.h"
 #include "crid/runtime_service.h"
+#include "crid/stream_backend.h"
+#include "crid/streaming/server.h"
 
 #ifdef HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
@@ -117,7 +119,21 @@ int serve(const Config &config) {
     return 1;
   }
 
+  // Streaming before gRPC: an Exec URL handed out must lead somewhere.
+  streaming::RuntimeBackend stream_backend(stream_backend_config(config, pods));
+  streaming::ServerConfig stream_config;
+  stream_config.address = config.stream_address;
+  stream_config.port = uint16_t(config.stream_port);
+  streaming::Server stream_server(stream_config, stream_backend);
+  if (auto r = stream_server.start(); !r) {
+    log::error("start the streaming server on {} port {}: {}", config.stream_address, config.stream_port,
+               r.error().message);
+    return 1;
+  }
+  log::info("streaming server on {}", stream_server.base_url());
+
   RuntimeService runtime_service(config, &pods);
+  runtime_service.set_stream_server(&stream_server);
   ImageService image_service(**images, *metadata);
   grpc::ServerBuilder builder;
   builder.RegisterService(&runtime_service);
@@ -153,6 +169,7 @@ int serve(const Config &config) {
   // that are cancelled (their partial blobs are never trusted by a later pull).
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
+  stream_server.stop();
   pods.stop_watching();
   log::info("crid stopped");
   return 0;

@@ -12,6 +12,10 @@
 
 namespace berth::crid {
 
+namespace streaming {
+class Server;
+}
+
 class RuntimeService final : public runtime::v1::RuntimeService::Service {
  public:
   explicit RuntimeService(const Config &config, PodManager *pods = nullptr) : config_(config), pods_(pods) {}
@@ -59,9 +63,13 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
   CRID_NOT_YET(UpdateContainerResources)
   CRID_NOT_YET(ReopenContainerLog)
   CRID_NOT_YET(ExecSync)
-  CRID_NOT_YET(Exec)
-  CRID_NOT_YET(Attach)
-  CRID_NOT_YET(PortForward)
+  // Streaming (crid/runtime_service_streaming.cpp): URLs on the streaming server.
+  void set_stream_server(streaming::Server *server) { stream_ = server; }
+  grpc::Status Exec(grpc::ServerContext *, const runtime::v1::ExecRequest *, runtime::v1::ExecResponse *) override;
+  grpc::Status Attach(grpc::ServerContext *, const runtime::v1::AttachRequest *,
+                      runtime::v1::AttachResponse *) override;
+  grpc::Status PortForward(grpc::ServerContext *, const runtime::v1::PortForwardRequest *,
+                           runtime::v1::PortForwardResponse *) override;
   CRID_NOT_YET(ContainerStats)
   CRID_NOT_YET(ListContainerStats)
   CRID_NOT_YET_STREAM(StreamContainerStats, StreamContainerStatsRequest, StreamContainerStatsResponse)
@@ -70,7 +78,8 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
   CRID_NOT_YET_STREAM(StreamPodSandboxStats, StreamPodSandboxStatsRequest, StreamPodSandboxStatsResponse)
   CRID_NOT_YET(UpdateRuntimeConfig)
   CRID_NOT_YET(CheckpointContainer)
-  CRID_NOT_YET_STREAM(GetContainerEvents, GetEventsRequest, ContainerEventResponse)
+  grpc::Status GetContainerEvents(grpc::ServerContext *, const runtime::v1::GetEventsRequest *,
+                                  grpc::ServerWriter<runtime::v1::ContainerEventResponse> *) override;
   CRID_NOT_YET(ListMetricDescriptors)
   CRID_NOT_YET(ListPodSandboxMetrics)
   CRID_NOT_YET_STREAM(StreamPodSandboxMetrics, StreamPodSandboxMetricsRequest, StreamPodSandboxMetricsResponse)
@@ -83,6 +92,7 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
   static grpc::Status not_implemented(const char *method);
   const Config &config_;
   PodManager *pods_;
+  streaming::Server *stream_ = nullptr;
 };
 
 }  // namespace berth::crid

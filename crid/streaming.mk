@@ -1,6 +1,7 @@
 # crid/streaming.mk: crid's streaming server (exec, attach, port-forward over
 # SPDY/3.1 and WebSocket), its clients, and the test programs that drive them.
-EXTRA_DIST += tests/integration/crid_streaming.bats tests/integration/ws_exec.py
+EXTRA_DIST += tests/integration/crid_streaming.bats tests/integration/ws_exec.py \
+	tests/integration/crid_stream_rpc.bats
 if BUILD_CRID
 crid_libcrid_a_SOURCES += \
 	crid/streaming/stream_request.h \
@@ -19,7 +20,10 @@ crid_libcrid_a_SOURCES += \
 	crid/streaming/remote_command_server.h crid/streaming/remote_command_server.cpp \
 	crid/streaming/server.h crid/streaming/server.cpp \
 	crid/streaming/client.h crid/streaming/client_connect.cpp \
-	crid/streaming/client_spdy.cpp crid/streaming/client_websocket.cpp
+	crid/streaming/client_spdy.cpp crid/streaming/client_websocket.cpp \
+	crid/stream_backend.h crid/stream_backend.cpp \
+	crid/container_events.h crid/container_events.cpp \
+	crid/runtime_service_streaming.cpp
 # SPDY header blocks are zlib streams; SHA-1 for the WebSocket handshake comes
 # from libcrypto, already in CRID_LIBS through the image library.
 CRID_LIBS += $(ZLIB_LIBS)
@@ -30,7 +34,8 @@ crid_unit_tests_SOURCES += \
 	tests/unit/crid_streaming_websocket_test.cpp \
 	tests/unit/crid_streaming_token_test.cpp \
 	tests/unit/crid_streaming_status_test.cpp \
-	tests/unit/crid_streaming_server_test.cpp
+	tests/unit/crid_streaming_server_test.cpp \
+	tests/unit/crid_container_events_test.cpp
 
 # Test-only programs (never installed): a client speaking each protocol, and
 # a server over the runtime backend until crid serves streams itself.
@@ -42,3 +47,16 @@ tests_stream_server_tool_CPPFLAGS = $(CRID_CPPFLAGS)
 tests_stream_server_tool_SOURCES = tests/stream_server_tool.cpp
 tests_stream_server_tool_LDADD = $(CRID_LIBS)
 endif
+
+# GetContainerEvents throughput and latency (built by make check, never run by it):
+#   make bench-events [BENCH_EVENTS_ARGS="--rate 10000 --seconds 5"]
+if BUILD_CRID
+check_PROGRAMS += tests/bench/events_bench
+tests_bench_events_bench_CPPFLAGS = $(CRID_CPPFLAGS)
+tests_bench_events_bench_SOURCES = tests/bench/events_bench.cpp
+tests_bench_events_bench_LDADD = $(CRID_LIBS)
+endif
+BENCH_EVENTS_ARGS = --rate 10000 --seconds 5
+bench-events: tests/bench/events_bench$(EXEEXT)
+	tests/bench/events_bench$(EXEEXT) $(BENCH_EVENTS_ARGS)
+.PHONY: bench-events

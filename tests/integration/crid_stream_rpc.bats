@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# crid's streaming calls end to end: Exec, Attach and PortForward URLs on
+# crid's own streaming server, driven by cridctl (SPDY and WebSocket) and by
+# an independent client (ws_exec.py, Debian's python3-websocket); and the
+# GetContainerEvents stream, watched with cridctl events.
+# run-all: again with runc
+
+load crid_helpers
+
+PY=/usr/bin/python3
+
+setup_file() {
+	crid_setup_file
+}
+
+teardown_file() {
+	crid_teardown_file
+}
+
+setup() {
+	crid_setup
+	start_crid
+	pull_busybox
+	run_pod p1
+	WATCH_PID=
+	FWD_PID=
+}
+
+teardown() {
+	local pid
+	for pid in $WATCH_PID $FWD_PID; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	crid_teardown
+}
+
+# An Exec URL from the API, for clients other than cridctl.
+exec_url() {
+	local cmd
+	cmd=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+	cri Exec "{\"containerId\": \"$CTR\", \"cmd\": $cmd, \"stdin\": true, \"stdout\": true, \"stderr\": true}" | jq -r .url
+}
+
+@test "exec -i: stdin from a pipe, stdout and stderr apart, exit codes" {
+	run_ctr c1
+	run --separate-stderr bash -c "printf 'hello\nworld\n' | '$CRIDCTL' -r '$ENDPOINT' exec -i '$CTR' sh -c 'tr a-z A-Z; echo err >&2; exit 7'"
+	[ "$status" -eq 7 ]
+	[ "$output" = "$(printf 'HELLO\nWORLD')" ]
+	[ "$stderr" = err ]
+
+	# stdin's end reaches the command (wc ends), over WebSocket too.
+	run bash -c "printf 'a\nb\nc\n' | '$CRIDCTL' -r '$ENDPOINT' exec -i --transport websocket '$CTR' wc -l"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = 3 ]
+
+	run cridctl exec -i "$CTR" sh -c 'exit 0' </dev/null
+	[ "$status" -eq 0 ]
+	run cridctl exec -i "$CTR" /no/such/binary </dev/null
+	[ "$status" -ne 0 ]
+}
+
+@test "exec -t: the command has a terminal of the client's size" {
+	run_ctr c1
+	# script(1) gives cridctl a terminal; stty sets its size first.
+	run script -qec "stty rows 33 cols 77; '$CRIDCTL' -r '$ENDPOINT' exec -it '$CTR' sh -c 'stty size; tty; exit 5'" /dev/null
+	echo "$output"
+	[[ "$output" == *"33 77"* ]]
+	[[ "$output" == *"/dev/pts/"* ]]
+	[ "$status" -eq 5 ]
+}
+
+@test "exec: 10 MiB of output arrives whole" {
+	run_ctr c1
+	local n
+	n=$(cridctl exec -i "$CTR" sh -c 'head -c 10485760 /dev/zero' </dev/null | wc -c)
+	[ "$n" -eq 10485760 ]
+	n=$(cridctl exec -i --transport websocket "$CTR" sh -c 'head -c 10485760 /dev/zero' </dev/null | wc -c)
+	[ "$n" -eq 10485760 ]
+}
+
+@test "exec URL: an independent WebSocket client runs it once; a reused URL is refused" {
+	run_ctr c1
+	local url
+	url=$(exec_url sh -c 'cat; exit 3')
+	[[ "$url" == http://127.0.0.1:* ]]
+	run "$PY" "$BATS_TEST_DIRNAME/ws_exec.py" "$url" "from-python"
+	[ "$status" -eq 3 ]
+	[ "$output" = from-python ]
+	run "$PY" "$BATS_TEST_DIRNAME/ws_exec.py" "$url"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 3 ]
+}
+
+@test "exec and attach: requests the kubelet would refuse are refused" {
+	run_ctr c1
+	run cri Exec "{\"containerId\": \"$CTR\", \"cmd\": [\"true\"], \"tty\": true, \"stdout\": true, \"stderr\": true}"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *INVALID_ARGUMENT*"tty and stderr"* ]]
+	run cri Exec "{\"containerId\": \"$CTR\", \"cmd\": [\"true\"]}"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *INVALID_ARGUMENT*"one of stdin, stdout, or stderr"* ]]
+	run cri Exec "{\"containerId\": \"$CTR\", \"cmd\": [], \"stdout\": true}"
+	[[ "$output" == *INVALID_ARGUMENT* ]]
+	run cri Exec "{\"containerId\": \"nosuch\", \"cmd\": [\"true\"], \"stdout\": true}"
+	[[ "$output" == *NOT_FOUND* ]]
+	create_ctr c2
+	run cri Attach "{\"containerId\": \"$CTR\", \"stdout\": true}"
+	[[ "$output" == *FAILED_PRECONDITION*"not running"* ]]
+}
+
+@test "attach -i -t: input reaches the container's terminal and its output comes back" {
+	CTR_JQ='.stdin = true | .tty = true' run_ctr c1 cat
+	wait_ctr_state "$CTR" CONTAINER_RUNNING
+	# A pty echoes input and cat repeats it; input ends when the pipe does,
+	# and the stream with the container: stop it once the text came back.
+	(
+		sleep 1
+		echo marker-one
+		sleep 1
+	) | timeout 20 script -qec "'$CRIDCTL' -r '$ENDPOINT' attach -i -t '$CTR'" /dev/null >"$T/attach.out" 2>&1 &
+	local i
+	for i in $(seq 50); do
+		[ "$(grep -c marker-one "$T/attach.out")" -ge 2 ] && break
+		sleep 0.2
+	done
+	cat "$T/attach.out"
+	[ "$(grep -c marker-one "$T/attach.out")" -ge 2 ]
+	cri StopContainer "{\"containerId\": \"$CTR\", \"timeout\": 1}" >/dev/null
+	wait
+}
+
+@test "attach: output of a container without a terminal, stdout and stderr apart" {
+	run_ctr c1 sh -c 'sleep 1; for i in 1 2 3; do echo out$i; echo err$i >&2; sleep 0.3; done'
+	run --separate-stderr timeout 20 "$CRIDCTL" -r "$ENDPOINT" attach "$CTR"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *out3* ]]
+	[[ "$stderr" == *err3* ]]
+	[[ "$output" != *err* ]]
+}
+
+@test "port-forward: wget reaches busybox httpd in the pod through a local port" {
+	run_ctr web sh -c 'mkdir -p /www && echo served-by-pod >/www/index.html && httpd -f -p 8080 -h /www'
+	sleep 1
+	"$CRIDCTL" -r "$ENDPOINT" port-forward "$POD" :8080 >"$T/fwd.out" 2>&1 &
+	FWD_PID=$!
+	local i port=
+	for i in $(seq 50); do
+		port=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) -> 8080$/\1/p' "$T/fwd.out")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	[ -n "$port" ]
+	run busybox wget -q -O - "http://127.0.0.1:$port/index.html"
+	[ "$output" = served-by-pod ]
+	# A second connection through the same forward.
+	run busybox wget -q -O - "http://127.0.0.1:$port/index.html"
+	[ "$output" = served-by-pod ]
+}
+
+@test "GetContainerEvents: created, started, stopped, deleted in order; stopped within a second of the exit" {
+	"$CRIDCTL" -r "$ENDPOINT" events >"$T/events" 2>"$T/events.err" &
+	WATCH_PID=$!
+	sleep 0.5
+	run_ctr ev sleep 1
+	wait_ctr_state "$CTR" CONTAINER_EXITED
+	cri RemoveContainer "{\"containerId\": \"$CTR\"}" >/dev/null
+	local i
+	for i in $(seq 50); do
+		[ "$(jq -r "select(.containerId == \"$CTR\") | .containerEventType" "$T/events" | wc -l)" -ge 4 ] && break
+		sleep 0.1
+	done
+	cat "$T/events.err"
+	run jq -r "select(.containerId == \"$CTR\") | .containerEventType" "$T/events"
+	echo "$output"
+	[ "$output" = "$(printf 'CONTAINER_CREATED_EVENT\nCONTAINER_STARTED_EVENT\nCONTAINER_STOPPED_EVENT\nCONTAINER_DELETED_EVENT')" ]
+	# Each event carries the pod's status and its containers'.
+	[ "$(jq -r "select(.containerId == \"$CTR\" and .containerEventType == \"CONTAINER_STARTED_EVENT\") | .podSandboxStatus.id" "$T/events")" = "$POD" ]
+	[ "$(jq -r "select(.containerId == \"$CTR\" and .containerEventType == \"CONTAINER_STOPPED_EVENT\") | .containersStatuses[] | select(.id == \"$CTR\") | .state" "$T/events")" = CONTAINER_EXITED ]
+	# The stop event's time against the exit the monitor recorded.
+	local stopped finished
+	stopped=$(jq -r "select(.containerId == \"$CTR\" and .containerEventType == \"CONTAINER_STOPPED_EVENT\") | .createdAt" "$T/events")
+	finished=$(jq -r "select(.containerId == \"$CTR\" and .containerEventType == \"CONTAINER_STOPPED_EVENT\") | .containersStatuses[] | select(.id == \"$CTR\") | .finishedAt" "$T/events")
+	echo "exit at $finished, event at $stopped"
+	[ "$stopped" -ge "$finished" ]
+	[ $((stopped - finished)) -lt 1000000000 ]
+}
+
+@test "GetContainerEvents: a subscriber that goes away does not hold crid back" {
+	"$CRIDCTL" -r "$ENDPOINT" events >/dev/null 2>&1 &
+	WATCH_PID=$!
+	sleep 0.5
+	kill -STOP "$WATCH_PID"
+	local n
+	for n in 1 2 3; do
+		run_ctr "c$n" true
+	done
+	kill -CONT "$WATCH_PID"
+	kill "$WATCH_PID"
+	wait "$WATCH_PID" 2>/dev/null || true
+	WATCH_PID=
+	run cridctl ps -a -q
+	[ "$(echo "$output" | wc -l)" -eq 3 ]
+}
