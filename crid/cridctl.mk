@@ -23,12 +23,15 @@ crid_libcridctl_a_SOURCES = \
 	crid/ctl/container_commands.cpp \
 	crid/ctl/logs_command.cpp \
 	crid/ctl/exec_command.cpp \
-	crid/ctl/stats_commands.cpp
+	crid/ctl/stats_commands.cpp \
+	crid/ctl/terminal.h crid/ctl/terminal.cpp \
+	crid/ctl/stream_commands.cpp
 
 bin_PROGRAMS += crid/cridctl
 crid_cridctl_CPPFLAGS = $(CRID_CPPFLAGS)
 crid_cridctl_SOURCES = crid/ctl/main.cpp
-crid_cridctl_LDADD = crid/libcridctl.a crid/libcriapi.a $(BERTH_LIBS) $(GRPC_LIBS) -lpthread
+# crid's library for the streaming clients (crid/streaming/client.h).
+crid_cridctl_LDADD = crid/libcridctl.a $(CRID_LIBS) -lpthread
 
 # Linked before $(CRID_LIBS) again: libcridctl.a needs libcriapi.a and fmt.
 crid_unit_tests_SOURCES += tests/unit/cridctl_output_test.cpp tests/unit/cridctl_args_test.cpp \

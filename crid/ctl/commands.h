@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crid/ctl/cli_args.h"
 #include "crid/ctl/rpc.h"
 
 namespace berth::cridctl {
@@ -52,5 +53,10 @@ int cmd_logs(const Globals &, const Argv &);
 int cmd_exec(const Globals &, const Argv &);
 int cmd_stats(const Globals &, const Argv &);
 int cmd_statsp(const Globals &, const Argv &);
+// stream_commands.cpp: through crid's streaming server, and the event stream
+int exec_streaming(const Globals &, const ParsedArgs &);
+int cmd_attach(const Globals &, const Argv &);
+int cmd_port_forward(const Globals &, const Argv &);
+int cmd_events(const Globals &, const Argv &);
 
 }  // namespace berth::cridctl

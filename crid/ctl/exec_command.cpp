@@ -1,5 +1,6 @@
-// exec: the synchronous form (ExecSync). The command's stdout and stderr go
-// to cridctl's, and cridctl exits with the command's exit code.
+// exec: the synchronous form (ExecSync), or with -i/-t the streaming one
+// (stream_commands.cpp). The command's stdout and stderr go to cridctl's, and
+// cridctl exits with the command's exit code.
 #include <unistd.h>
 
 #include <fmt/core.h>
@@ -28,9 +29,13 @@ void write_all(int fd, const std::string &bytes) {
 int cmd_exec(const Globals &g, const Argv &argv) {
   // Flags come before the container id; everything after it is the command.
   ParsedArgs a = parse_or_fail(
-      argv, {{"sync", 's'}, {"timeout", 0, true}, {"tty", 't'}, {"interactive", 'i'}}, "exec", 1);
-  if (a.has("tty") || a.has("interactive"))
-    fail("exec: -t and -i need the streaming server, which crid does not serve yet; only the sync form runs");
+      argv, {{"sync", 's'}, {"timeout", 0, true}, {"tty", 't'}, {"interactive", 'i'},
+                                          {"transport", 0, true}},
+                               "exec", 1);
+  if (a.has("tty") || a.has("interactive")) {
+    if (a.has("sync")) fail("exec: -s cannot go with -i or -t (a synchronous exec has no stdin or terminal)");
+    return exec_streaming(g, a);
+  }
   if (a.positional.size() < 2) fail("exec: expected CONTAINER-ID COMMAND [ARG...]");
   long long timeout = integer_or_fail(a, "timeout", "exec", 0);
   if (timeout < 0) fail("exec: --timeout cannot be negative");

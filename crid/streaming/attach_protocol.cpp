@@ -1,13 +1,13 @@
 #include "crid/streaming/attach_protocol.h"
 
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "crid/monitor/unix_socket.h"
 #include "crid/streaming/http_message.h"
 #include "crid/streaming/relay.h"
 
@@ -22,15 +22,8 @@ Result<AttachStream> decode_attach_message(std::string_view message, std::string
 }
 
 Result<Fd> connect_attach_socket(const std::string &path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return make_error("attach socket path too long: {}", path);
-  std::strcpy(addr.sun_path, path.c_str());
-  Fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-  if (!s) return sys_error(errno, "socket");
-  if (::connect(s.get(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0)
-    return sys_error(errno, "connect to {}", path);
-  return s;
+  // Through crid's helper: state dirs can be deeper than sun_path's 108 bytes.
+  return connect_unix(path, SOCK_SEQPACKET);
 }
 
 namespace {

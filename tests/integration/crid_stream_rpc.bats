@@ -6,6 +6,7 @@
 # run-all: again with runc
 
 load crid_helpers
+bats_require_minimum_version 1.5.0
 
 PY=/usr/bin/python3
 
@@ -49,8 +50,9 @@ exec_url() {
 	[ "$output" = "$(printf 'HELLO\nWORLD')" ]
 	[ "$stderr" = err ]
 
-	# stdin's end reaches the command (wc ends), over WebSocket too.
-	run bash -c "printf 'a\nb\nc\n' | '$CRIDCTL' -r '$ENDPOINT' exec -i --transport websocket '$CTR' wc -l"
+	# stdin's end reaches the command (its read loop ends), over WebSocket too.
+	run bash -c "printf 'a\nb\nc\n' | '$CRIDCTL' -r '$ENDPOINT' exec -i --transport websocket '$CTR' sh -c 'n=0; while read l; do n=\$((n+1)); done; echo \$n'"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(echo $output)" = 3 ]
 
@@ -119,20 +121,22 @@ exec_url() {
 		echo marker-one
 		sleep 1
 	) | timeout 20 script -qec "'$CRIDCTL' -r '$ENDPOINT' attach -i -t '$CTR'" /dev/null >"$T/attach.out" 2>&1 &
-	local i
+	local attach=$! i
 	for i in $(seq 50); do
 		[ "$(grep -c marker-one "$T/attach.out")" -ge 2 ] && break
 		sleep 0.2
 	done
 	cat "$T/attach.out"
 	[ "$(grep -c marker-one "$T/attach.out")" -ge 2 ]
-	cri StopContainer "{\"containerId\": \"$CTR\", \"timeout\": 1}" >/dev/null
-	wait
+	# script's end of input (^D on the terminal) ends cat, the container and the attach.
+	wait "$attach"
+	wait_ctr_state "$CTR" CONTAINER_EXITED
 }
 
 @test "attach: output of a container without a terminal, stdout and stderr apart" {
 	run_ctr c1 sh -c 'sleep 1; for i in 1 2 3; do echo out$i; echo err$i >&2; sleep 0.3; done'
 	run --separate-stderr timeout 20 "$CRIDCTL" -r "$ENDPOINT" attach "$CTR"
+	echo "status $status out: $output err: $stderr"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *out3* ]]
 	[[ "$stderr" == *err3* ]]
@@ -140,6 +144,11 @@ exec_url() {
 }
 
 @test "port-forward: wget reaches busybox httpd in the pod through a local port" {
+	# Loopback up in the pod's network namespace, as CNI's loopback plugin
+	# (or crid's own netns setup) does; a bare namespace has it down.
+	local infra
+	infra=$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\", \"verbose\": true}" | jq -r '.info.info | fromjson | .pid')
+	nsenter -t "$infra" -n ip link set lo up
 	run_ctr web sh -c 'mkdir -p /www && echo served-by-pod >/www/index.html && httpd -f -p 8080 -h /www'
 	sleep 1
 	"$CRIDCTL" -r "$ENDPOINT" port-forward "$POD" :8080 >"$T/fwd.out" 2>&1 &
@@ -152,6 +161,8 @@ exec_url() {
 	done
 	[ -n "$port" ]
 	run busybox wget -q -O - "http://127.0.0.1:$port/index.html"
+	echo "$output"
+	cat "$T/fwd.out"
 	[ "$output" = served-by-pod ]
 	# A second connection through the same forward.
 	run busybox wget -q -O - "http://127.0.0.1:$port/index.html"
