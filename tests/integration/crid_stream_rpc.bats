@@ -63,6 +63,11 @@ exec_url() {
 }
 
 @test "exec -t: the command has a terminal of the client's size" {
+	# runc takes --console-socket only with --detach, and a detached exec's
+	# exit status reaches no one but a subreaper: not done yet for runc.
+	case "$CRID_TEST_RUNTIME" in
+	*runc) skip "exec --tty through runc needs exec --detach and a subreaper (not done)" ;;
+	esac
 	run_ctr c1
 	# script(1) gives cridctl a terminal; stty sets its size first.
 	run script -qec "stty rows 33 cols 77; '$CRIDCTL' -r '$ENDPOINT' exec -it '$CTR' sh -c 'stty size; tty; exit 5'" /dev/null
