@@ -160,9 +160,12 @@ cridctl() {
 	run cridctl exec 0123
 	[ "$status" -eq 1 ]
 	[ "$output" = "cridctl: exec: expected CONTAINER-ID COMMAND [ARG...]" ]
-	run cridctl exec -it 0123 sh
+	run cridctl exec -it 0123
 	[ "$status" -eq 1 ]
-	[[ "$output" == "cridctl: exec: -t and -i need the streaming server"* ]]
+	[ "$output" = "cridctl: exec: expected CONTAINER-ID COMMAND [ARG...]" ]
+	run cridctl exec -s -i 0123 sh
+	[ "$status" -eq 1 ]
+	[[ "$output" == "cridctl: exec: -s cannot go with -i or -t"* ]]
 	run cridctl logs
 	[ "$status" -eq 1 ]
 	[ "$output" = "cridctl: logs: expected exactly one CONTAINER-ID" ]
