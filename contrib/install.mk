@@ -8,7 +8,9 @@
 # file this tree would install (a modified one stays, as dpkg keeps conffiles).
 bashcompletiondir = $(datadir)/bash-completion/completions
 EXTRA_DIST += contrib/install.mk contrib/completion/berth.bash contrib/completion/cridctl.bash \
-	tests/integration/packaging.bats
+	tests/integration/packaging.bats \
+	contrib/debian/control contrib/debian/rules contrib/debian/changelog contrib/debian/copyright \
+	contrib/debian/source/format contrib/debian/berth.install contrib/debian/crid.install
 
 # sed script: the /usr/local paths of contrib/ files -> this tree's.
 INSTALL_PATHS_SED = -e 's|/usr/local/bin/|$(bindir)/|g' \
