@@ -70,6 +70,12 @@ Result<void> PodManager::recover() {
       ++exited;
       continue;
     }
+    // Started by the runtime, but crid stopped before it recorded that.
+    if (status && record.state == ContainerState::Created && *status != "created") {
+      record.state = ContainerState::Running;
+      if (!record.started_at_ns) record.started_at_ns = wall_clock_ns();
+      warn_if(store_.update_container(record), "container " + record.id);
+    }
     ++running;
   }
 
