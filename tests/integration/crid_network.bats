@@ -8,6 +8,7 @@
 #
 # Runs with $CRID_TEST_RUNTIME (default $BERTH); again with
 # CRID_TEST_RUNTIME=/usr/sbin/runc for the cross-check (tests/README).
+# run-all: again with runc
 
 load crid_helpers
 
@@ -138,7 +139,7 @@ assert_nothing_left() {
 	ip_a=$(pod_ip "$POD")
 	[[ "$ip_a" == "$SUBNET_PREFIX".* ]]
 	[ "$ip_a" != "$ip_b" ]
-	run_ctr fetch sh -c "ip -o -4 addr show eth0; for i in \$(seq 50); do wget -q -T 2 -O - http://$ip_b:8080/ && exit 0; sleep 0.1; done; exit 1"
+	run_ctr fetch sh -c "ip -o -4 addr show eth0; for i in \$(seq 50); do wget -q -O - http://$ip_b:8080/ && exit 0; sleep 0.1; done; exit 1"
 	wait_ctr_state "$CTR" CONTAINER_EXITED
 	run log_lines "$T/logs/client/fetch.log"
 	echo "$output"
@@ -172,7 +173,7 @@ assert_nothing_left() {
 	# Other tests on this host add and remove links at any time: look for a
 	# link of this test's own and the host's default-route link.
 	DUMMY="crd$$-$BATS_TEST_NUMBER"
-	ip link add "$DUMMY" type dummy
+	ip link add "$DUMMY" type veth peer name "${DUMMY}p"
 	uplink=$(ip -o route show default | awk '{for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1)}' | head -1)
 	run_net_pod hostnet '.linux.security_context.namespace_options.network = "NODE"'
 	run_ctr links sh -c 'ls /sys/class/net; busybox readlink /proc/self/ns/net'
@@ -181,7 +182,7 @@ assert_nothing_left() {
 	echo "$output"
 	grep -qx "$DUMMY" <<<"$output"
 	[ -z "$uplink" ] || grep -qx "$uplink" <<<"$output"
-	grep -qx "$(readlink /proc/self/ns/net)" <<<"$output"
+	grep -qxF "$(readlink /proc/self/ns/net)" <<<"$output"
 	[ -z "$(ls -A "$T/state/netns" 2>/dev/null)" ]
 	[ "$(pod_ip "$POD")" = "" ]
 	[ -z "$(ls -A "$T/cni-cache" 2>/dev/null)" ]
@@ -247,7 +248,7 @@ assert_nothing_left() {
 	[[ "$output" == *"plugin no-such-plugin: no executable \"no-such-plugin\""* ]]
 	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/sandboxes" 2>/dev/null)" ]
-	[ -z "$(pgrep -f "crid-monitor.*$T/")" ]
+	[ -z "$(pgrep -f "^$CRID_LIBEXEC/crid-monitor.*$T/")" ]
 	[ -z "$(ls -A "$T/state/runtime/default" 2>/dev/null)" ]
 	assert_nothing_left
 	[ -z "$(iptables-save | grep -e "$NET")" ]
