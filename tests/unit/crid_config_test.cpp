@@ -125,9 +125,9 @@ TEST(CridConfig, HelpAndVersion) {
 
 TEST(CridConfig, SyncWrites) {
   Config c;
-  EXPECT_EQ(c.sync_writes, "normal");
-  ASSERT_TRUE(load_config_text("sync_writes = \"full\"\n", "crid.conf", c));
   EXPECT_EQ(c.sync_writes, "full");
+  ASSERT_TRUE(load_config_text("sync_writes = \"normal\"\n", "crid.conf", c));
+  EXPECT_EQ(c.sync_writes, "normal");
   std::vector<std::string> args = {"crid", "--sync-writes", "always"};
   auto bad = parse_command_line(args);
   ASSERT_FALSE(bad);
