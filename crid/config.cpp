@@ -42,6 +42,7 @@ constexpr Flag kFlags[] = {
     {"restrict-oom-score-adj", true, "true or false: clamp oom_score_adj to crid's own (default: true without CAP_SYS_RESOURCE)"},
     {"default-shm-size", true, "size of a pod's /dev/shm: BYTES[k|m|g] (default 64m)"},
     {"runtime-handler", true, "NAME=PATH: the runtime binary of a runtime handler; repeatable"},
+    {"sync-writes", true, "normal (survive a kill of crid) or full (also a power loss): metadata commits (default normal)"},
     {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
     {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
     {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},
@@ -142,6 +143,7 @@ Result<void> apply_flag(std::string_view name, const std::string &value, Config 
   else if (name == "infra-binary") config.infra_binary = value;
   else if (name == "seccomp-default-profile") config.seccomp_default_profile = value;
   else if (name == "cgroup-parent") config.cgroup_parent = value;
+  else if (name == "sync-writes") config.sync_writes = value;
   else if (name == "restrict-oom-score-adj") config.restrict_oom_score_adj = TRY(parse_bool_flag(value, "--restrict-oom-score-adj"));
   else if (name == "default-shm-size") config.default_shm_size = TRY(parse_size(value, "--default-shm-size"));
   else if (name == "runtime-handler") {
@@ -212,6 +214,7 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "infra_binary") config.infra_binary = TRY(get_string(value, source, k));
     else if (k == "seccomp_default_profile") config.seccomp_default_profile = TRY(get_string(value, source, k));
     else if (k == "cgroup_parent") config.cgroup_parent = TRY(get_string(value, source, k));
+    else if (k == "sync_writes") config.sync_writes = TRY(get_string(value, source, k));
     else if (k == "restrict_oom_score_adj") config.restrict_oom_score_adj = TRY(get_bool(value, source, k));
     else if (k == "default_shm_size") {
       if (auto n = value.value<int64_t>(); n && *n > 0) config.default_shm_size = uint64_t(*n);
@@ -267,6 +270,8 @@ Result<void> validate(const Config &config) {
     if (!dir.starts_with('/')) return make_error("cni_plugin_dirs: \"{}\": expected an absolute path", dir);
   TRY(log::parse_level(config.log_level));
   if (config.default_registry.empty()) return make_error("default registry: must not be empty");
+  if (config.sync_writes != "normal" && config.sync_writes != "full")
+    return make_error("sync_writes \"{}\": expected normal or full", config.sync_writes);
   return {};
 }
 

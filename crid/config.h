@@ -70,6 +70,11 @@ struct Config {
   // Runtime handlers (RunPodSandboxRequest.runtime_handler): name -> runtime binary.
   // The handler "" is `runtime`.
   std::map<std::string, std::string> runtime_handlers;
+  // How the metadata database commits (man/crid.8, sync_writes): "full"
+  // (DESIGN.md: synchronous writes for every state change) keeps every
+  // acknowledged change across a power loss; "normal" (SQLite WAL,
+  // synchronous=NORMAL, no fsync per commit) only across a kill of crid.
+  std::string sync_writes = "full";
 
   // The unix socket path of `listen` ("unix:///run/crid/crid.sock" -> "/run/crid/crid.sock").
   std::string socket_path() const;

@@ -18,9 +18,7 @@
 #include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
 #include "crid/log.h"
 
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
+#include "crid/sd_daemon.h"
 
 namespace berth::crid {
 
@@ -50,33 +48,27 @@ bool socket_in_use(const sockaddr_un &addr) {
   return ::connect(probe.get(), reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0;
 }
 
-#ifdef HAVE_LIBSYSTEMD
 // The socket systemd passed (crid.socket), if it passed one.
 Result<Fd> activated_socket() {
-  int n = sd_listen_fds(1);
-  if (n < 0) return sys_error(-n, "read the sockets systemd passed (LISTEN_FDS)");
+  int n = TRY_CTX(sd::listen_fds(), "read the sockets systemd passed (LISTEN_FDS)");
   if (n == 0) return Fd();
   if (n > 1) return make_error("systemd passed {} sockets (LISTEN_FDS); crid serves exactly one", n);
-  int fd = SD_LISTEN_FDS_START;
-  int r = sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0);
-  if (r < 0) return sys_error(-r, "check the socket systemd passed");
-  if (r == 0) return make_error("the socket systemd passed is not a listening unix stream socket");
+  int fd = sd::kListenFdsStart;
+  bool ok = TRY_CTX(sd::is_listening_unix_stream(fd), "check the socket systemd passed");
+  if (!ok) return make_error("the socket systemd passed is not a listening unix stream socket");
   return Fd(fd);
 }
-#endif
 
 }  // namespace
 
 Result<Listener> Listener::open(const std::string &socket_path) {
   Listener l;
   l.path_ = socket_path;
-#ifdef HAVE_LIBSYSTEMD
   l.fd_ = TRY(activated_socket());
   if (l.fd_) {
     l.activated_ = true;
     return l;
   }
-#endif
   sockaddr_un addr = TRY(unix_address(socket_path));
   TRY_CTX(make_parent_dirs(socket_path), fmt::format("listen on {}", socket_path));
 

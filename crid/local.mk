@@ -41,13 +41,14 @@ crid_libcrid_a_SOURCES = \
 	crid/config.h crid/config.cpp \
 	crid/metadata_store.h crid/metadata_store.cpp \
 	crid/listener.h crid/listener.cpp \
+	crid/sd_daemon.h crid/sd_daemon.cpp \
 	crid/runtime_service.h crid/runtime_service.cpp \
 	crid/image_service.h crid/image_service.cpp \
 	crid/grpc_status.h crid/grpc_status.cpp \
 	crid/spawn.h crid/spawn.cpp
 
 CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_LIBS) $(BERTH_LIBS) $(GRPC_LIBS) \
-	$(SQLITE3_LIBS) $(TOMLPLUSPLUS_LIBS) $(LIBSYSTEMD_LIBS) -lpthread
+	$(SQLITE3_LIBS) $(TOMLPLUSPLUS_LIBS) -lpthread
 
 # Built as crid/crid and crid/cridctl (a program named crid would collide with
 # the crid/ directory of the build tree); installed as crid and cridctl.
@@ -64,6 +65,7 @@ crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS)
 crid_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/crid_config_test.cpp \
 	tests/unit/crid_metadata_store_test.cpp \
+	tests/unit/crid_sd_daemon_test.cpp \
 	tests/unit/crid_image_service_test.cpp
 crid_unit_tests_LDADD = $(CRID_LIBS) -lgtest
 endif

@@ -21,12 +21,9 @@
 #include "crid/pod_manager.h"
 #include "crid/pod_store.h"
 #include "crid/runtime_service.h"
+#include "crid/sd_daemon.h"
 #include "crid/stream_backend.h"
 #include "crid/streaming/server.h"
-
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 namespace {
 
@@ -65,14 +62,7 @@ images::ServiceOptions image_options(const Config &config, std::shared_ptr<Metad
 }
 
 void notify(const char *state) {
-#ifdef HAVE_LIBSYSTEMD
-  if (::getenv("NOTIFY_SOCKET")) {
-    int r = sd_notify(0, state);
-    if (r < 0) log::warning("tell systemd \"{}\": {}", state, std::strerror(-r));
-  }
-#else
-  (void)state;
-#endif
+  if (auto r = sd::notify(state); !r) log::warning("tell systemd \"{}\": {}", state, r.error().message);
 }
 
 int serve(const Config &config) {
@@ -95,7 +85,9 @@ int serve(const Config &config) {
     log::warning("OCI runtime {} is not executable ({}); containers will fail to start", config.runtime,
                  std::strerror(errno));
 
-  auto metadata = MetadataStore::open(config.root + "/crid.db");
+  auto metadata = MetadataStore::open(config.root + "/crid.db", config.sync_writes == "full"
+                                                                    ? MetadataStore::Sync::full
+                                                                    : MetadataStore::Sync::normal);
   if (!metadata) {
     log::error("{}", metadata.error().message);
     return 1;

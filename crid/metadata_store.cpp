@@ -47,7 +47,7 @@ std::unexpected<Error> db_error(sqlite3 *db, std::string_view what) {
 
 }  // namespace
 
-Result<std::shared_ptr<MetadataStore>> MetadataStore::open(const std::string &path) {
+Result<std::shared_ptr<MetadataStore>> MetadataStore::open(const std::string &path, Sync sync) {
   sqlite3 *db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
@@ -59,7 +59,8 @@ Result<std::shared_ptr<MetadataStore>> MetadataStore::open(const std::string &pa
   std::shared_ptr<MetadataStore> store(new MetadataStore(db, path));
   sqlite3_busy_timeout(db, 5000);
   TRY_CTX(store->exec("PRAGMA journal_mode=WAL"), fmt::format("metadata database {}", path));
-  TRY_CTX(store->exec("PRAGMA synchronous=FULL"), fmt::format("metadata database {}", path));
+  TRY_CTX(store->exec(sync == Sync::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"),
+          fmt::format("metadata database {}", path));
   TRY_CTX(store->exec("PRAGMA foreign_keys=ON"), fmt::format("metadata database {}", path));
 
   int version = 0;

@@ -1,7 +1,10 @@
-// crid's metadata in SQLite (<root>/crid.db): image records now, pod sandboxes
-// and containers later. WAL journal with synchronous=FULL: a change is on disk
-// when the call returns, so nothing crid has acknowledged to a client is lost
-// if crid is killed right after (or the machine loses power).
+// crid's metadata in SQLite (<root>/crid.db): image records, pod sandboxes and
+// containers. WAL journal; a commit is in the WAL file (the page cache) when
+// the call returns, so nothing crid has acknowledged to a client is lost if
+// crid is killed right after. Sync::full adds an fsync per commit
+// (synchronous=FULL), which keeps it across a power loss as well; Sync::normal
+// (synchronous=NORMAL) syncs only at checkpoints: a power loss may take back
+// the last commits, never corrupt the database.
 #pragma once
 
 #include <memory>
@@ -18,8 +21,9 @@ namespace berth::crid {
 
 class MetadataStore {
  public:
+  enum class Sync { normal, full };
   // Opens (creating if needed) the database at path and brings its schema up to date.
-  static Result<std::shared_ptr<MetadataStore>> open(const std::string &path);
+  static Result<std::shared_ptr<MetadataStore>> open(const std::string &path, Sync sync = Sync::full);
   ~MetadataStore();
   MetadataStore(const MetadataStore &) = delete;
   MetadataStore &operator=(const MetadataStore &) = delete;

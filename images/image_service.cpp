@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
 #include <mutex>
 #include <set>
+#include <system_error>
+#include <thread>
 
 #include "images/content_store.h"
 #include "images/layer_unpack.h"
@@ -135,11 +138,11 @@ class ServiceImpl : public ImageService {
       auto d = TRY_CTX(parse_digest(l.digest), fmt::format("pull {}: layer", ref.str()));
       auto diff = TRY_CTX(parse_digest(config.diff_ids[i]), fmt::format("pull {}: diff_id", ref.str()));
       pins.add("layer:" + diff.hex);
-      TRY(fetch_once(pins, ref, d, l.size, auth));
+      pins.add(d.str());
       rec.layers.push_back({l.digest, config.diff_ids[i], l.media_type, static_cast<uint64_t>(std::max<int64_t>(l.size, 0))});
       rec.size += rec.layers.back().size;
     }
-    for (auto &l : rec.layers) TRY_CTX(ensure_layer(l), fmt::format("pull {}", ref.str()));
+    TRY(fetch_and_unpack_layers(ref, manifest.layers, rec.layers, auth));
 
     add_unique(rec.repo_tags, ref.repo_tag());
     add_unique(rec.repo_digests, ref.name() + "@" + (rec.index_digest.empty() ? rec.manifest_digest : rec.index_digest));
@@ -244,8 +247,55 @@ class ServiceImpl : public ImageService {
     return {};
   }
 
+  // Layers are fetched kLayerJobs at a time (as containerd does), each
+  // unpacked by the thread that fetched it as soon as it is verified. Every
+  // blob is verified as before (the content store checks the digest, the
+  // unpacker the diffID); the first error in layer order is returned, naming
+  // its blob, and no new layer is started after an error. The caller has
+  // pinned every blob and layer, so the collector keeps what other threads
+  // have finished.
+  static constexpr size_t kLayerJobs = 3;
+
+  Result<void> fetch_and_unpack_layers(const Reference &ref, const std::vector<Descriptor> &descs,
+                                       const std::vector<LayerRecord> &layers, const Auth &auth) {
+    std::vector<Result<void>> results(layers.size());
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+      for (size_t i; !failed && (i = next++) < layers.size();) {
+        results[i] = [&]() -> Result<void> {
+          auto d = TRY(parse_digest(layers[i].digest));
+          TRY(fetch_pinned(ref, d, descs[i].size, auth));
+          TRY_CTX(ensure_layer(layers[i]), fmt::format("pull {}", ref.str()));
+          return {};
+        }();
+        if (!results[i]) failed = true;
+      }
+    };
+    {
+      std::vector<std::jthread> helpers;
+      size_t jobs = std::min(kLayerJobs, layers.size());
+      for (size_t j = 1; j < jobs; j++) {
+        try {
+          helpers.emplace_back(work);
+        } catch (const std::system_error &) {
+          break;  // no thread to be had: fewer at a time, the same result
+        }
+      }
+      work();
+    }
+    for (auto &r : results)
+      if (!r) return r;
+    return {};
+  }
+
   Result<void> fetch_once(Pins &pins, const Reference &ref, const Digest &d, int64_t size, const Auth &auth) {
     pins.add(d.str());
+    return fetch_pinned(ref, d, size, auth);
+  }
+
+  // fetch_once for a blob the caller has pinned; safe from several threads.
+  Result<void> fetch_pinned(const Reference &ref, const Digest &d, int64_t size, const Auth &auth) {
     return blob_flights_.run(d.str(), [&]() -> Result<void> {
       if (store_.has(d)) return {};
       TRY_CTX(client_.fetch_blob(ref, d, auth, [&] { return store_.writer(d, size); }),

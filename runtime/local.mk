@@ -6,6 +6,7 @@ berth_SOURCES = \
 	runtime/cmd_lifecycle.cpp runtime/cmd_query.cpp runtime/cmd_cgroups.cpp \
 	runtime/foreground.h runtime/foreground.cpp
 berth_LDADD = $(BERTH_LIBS)
+berth_LDFLAGS = $(BERTH_LEAN_LDFLAGS)
 
 berth_unit_tests_SOURCES += tests/unit/cli_test.cpp runtime/cli.cpp
 

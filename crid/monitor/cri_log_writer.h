@@ -20,6 +20,10 @@ enum class Stream { Stdout, Stderr };
 // "2016-10-06T00:17:09.669794202Z": always nine fraction digits, so the
 // records of one file sort as text.
 std::string cri_timestamp(const struct timespec &when);
+// The same into a fixed buffer (no allocation, no libc time or printf code);
+// returns its length, always kCriTimestampSize.
+inline constexpr size_t kCriTimestampSize = 30;
+size_t format_cri_timestamp(const struct timespec &when, char (&out)[kCriTimestampSize]);
 
 class CriLogWriter {
  public:

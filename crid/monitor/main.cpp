@@ -23,6 +23,7 @@
 #include "crid/monitor/monitor_loop.h"
 #include "crid/monitor/oom_counter.h"
 #include "crid/monitor/options.h"
+#include "crid/monitor/resident_trim.h"
 #include "crid/monitor/runtime_create.h"
 #include "crid/monitor/unix_socket.h"
 #include "crid/monitor_protocol.h"
@@ -186,6 +187,7 @@ int main(int argc, char **argv) {
   // The creation's buffers (JSON, argv) are done with: give the pages back,
   // a node runs one monitor per container.
   ::malloc_trim(0);
+  drop_startup_text();
 
   ExitRecord record = run_monitor_loop(
       {std::move(container), std::move(started->signal_fd), std::move(started->ctl), std::move(started->attach),

@@ -123,6 +123,17 @@ TEST(CridConfig, HelpAndVersion) {
   EXPECT_NE(usage().find("--insecure-registry"), std::string::npos);
 }
 
+TEST(CridConfig, SyncWrites) {
+  Config c;
+  EXPECT_EQ(c.sync_writes, "full");
+  ASSERT_TRUE(load_config_text("sync_writes = \"normal\"\n", "crid.conf", c));
+  EXPECT_EQ(c.sync_writes, "normal");
+  std::vector<std::string> args = {"crid", "--sync-writes", "always"};
+  auto bad = parse_command_line(args);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "sync_writes \"always\": expected normal or full");
+}
+
 }  // namespace
 }  // namespace berth::crid
 

@@ -42,6 +42,18 @@ class CriLog : public ::testing::Test {
 TEST(CriTimestamp, IsRfc3339NanoUtcWithNineDigits) {
   EXPECT_EQ(cri_timestamp({1475713029, 669794202}), "2016-10-06T00:17:09.669794202Z");
   EXPECT_EQ(cri_timestamp({0, 5}), "1970-01-01T00:00:00.000000005Z");
+  // The hand-made calendar against gmtime_r + strftime: leap days, century
+  // years, year ends, every 7 hours 13 minutes over 1970..2400.
+  for (int64_t t = 0; t < int64_t(13569465600); t += 7 * 3600 + 13 * 60 + 7) {
+    struct tm tm;
+    time_t tt = static_cast<time_t>(t);
+    ::gmtime_r(&tt, &tm);
+    char want[40];
+    size_t n = ::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S.000000042Z", &tm);
+    ASSERT_EQ(cri_timestamp({tt, 42}), std::string(want, n)) << t;
+  }
+  EXPECT_EQ(cri_timestamp({951782400, 0}), "2000-02-29T00:00:00.000000000Z");
+  EXPECT_EQ(cri_timestamp({4107542399, 999999999}), "2100-02-28T23:59:59.999999999Z");
 }
 
 TEST_F(CriLog, FullLinesAreFRecords) {

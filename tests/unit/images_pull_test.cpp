@@ -339,3 +339,73 @@ TEST(ImagesRegistryClient, BasicCredentials) {
   EXPECT_EQ(basic_credentials(a).first, "bob");
   EXPECT_EQ(basic_credentials(Auth{}).first, "");
 }
+
+namespace {
+
+// An image of n one-file gzip layers, for the concurrent layer fetch.
+struct LayeredImage {
+  std::map<std::string, std::string> blobs;
+  std::vector<std::string> layer_digests;
+  std::string manifest;
+  explicit LayeredImage(int n) {
+    nlohmann::json diff_ids = nlohmann::json::array(), layers = nlohmann::json::array();
+    for (int i = 0; i < n; i++) {
+      std::vector<TarEntry> files = {{"l" + std::to_string(i), "layer " + std::to_string(i) + "\n"}};
+      std::string raw = make_tar(files, nullptr), gz = make_tar(files, "gzip");
+      layer_digests.push_back(dig(gz));
+      blobs[dig(gz)] = gz;
+      diff_ids.push_back(dig(raw));
+      layers.push_back({{"mediaType", kGzip}, {"digest", dig(gz)}, {"size", gz.size()}});
+    }
+    nlohmann::json config = {{"architecture", "amd64"}, {"os", "linux"}, {"config", nlohmann::json::object()},
+                             {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
+    std::string config_text = config.dump();
+    blobs[dig(config_text)] = config_text;
+    manifest = nlohmann::json{{"schemaVersion", 2},
+                              {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                              {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                                          {"digest", dig(config_text)},
+                                          {"size", config_text.size()}}},
+                              {"layers", layers}}
+                   .dump();
+  }
+  FakeResponse serve(const std::string &path) const {
+    if (path == "/v2/app/manifests/v1") return {200, manifest, {{"Content-Type", "application/vnd.oci.image.manifest.v1+json"}}};
+    const std::string prefix = "/v2/app/blobs/";
+    if (auto it = blobs.find(path.substr(std::min(path.size(), prefix.size()))); path.starts_with(prefix) && it != blobs.end())
+      return {200, it->second, {}};
+    return {404, "", {}};
+  }
+};
+
+TEST_F(ImagesPull, ManyLayersFetchedTogetherAllUnpacked) {
+  LayeredImage img(7);
+  FakeRegistry reg([&](const FakeRequest &r) { return img.serve(r.path); });
+  auto svc = open({{reg.host(), {true, {}}}});
+  auto rec = svc->pull(reg.host() + "/app:v1", Auth{});
+  ASSERT_TRUE(rec) << rec.error().message;
+  ASSERT_EQ(rec->layers.size(), 7u);
+  auto dirs = svc->layer_dirs(rec->id);
+  ASSERT_TRUE(dirs) << dirs.error().message;
+  // Top layer first (overlay's lowerdir order).
+  for (int i = 0; i < 7; i++) EXPECT_TRUE(fs::exists((*dirs)[6 - i] + "/l" + std::to_string(i))) << i;
+}
+
+TEST_F(ImagesPull, TamperedLayerAmongManyIsNamedAndNothingStays) {
+  LayeredImage img(6);
+  const std::string bad = img.layer_digests[4];
+  FakeRegistry reg([&](const FakeRequest &r) -> FakeResponse {
+    if (r.path == "/v2/app/blobs/" + bad) return {200, "tampered", {}};
+    return img.serve(r.path);
+  });
+  auto svc = open({{reg.host(), {true, {}}}});
+  auto rec = svc->pull(reg.host() + "/app:v1", Auth{});
+  ASSERT_FALSE(rec);
+  EXPECT_EQ(rec.error().code, EBADMSG) << rec.error().message;
+  EXPECT_NE(rec.error().message.find(bad), std::string::npos) << rec.error().message;
+  EXPECT_EQ(blob_count(), 0u);
+  EXPECT_TRUE(fs::is_empty(root_ + "/layers"));
+  EXPECT_TRUE(fs::is_empty(root_ + "/ingest"));
+}
+
+}  // namespace
