@@ -16,7 +16,7 @@ constexpr const char *kKubeApiVersion = "0.1.0";
 
 grpc::Status RuntimeService::not_implemented(const char *method) {
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      fmt::format("crid does not implement RuntimeService.{} yet (this version serves images only)",
+                      fmt::format("crid does not implement RuntimeService.{}",
                                   method));
 }
 
