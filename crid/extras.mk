@@ -9,6 +9,8 @@ crid_libcrid_a_SOURCES += crid/runtime_target.h \
 	crid/update_resources.h crid/update_resources.cpp \
 	crid/log_reopen.h crid/log_reopen.cpp \
 	crid/container_extras.h crid/container_extras.cpp \
-	crid/runtime_service_extras.cpp
-crid_unit_tests_SOURCES += tests/unit/crid_stats_test.cpp tests/unit/crid_exec_sync_test.cpp
+	crid/runtime_service_extras.cpp \
+	crid/leftover_processes.h crid/leftover_processes.cpp
+crid_unit_tests_SOURCES += tests/unit/crid_stats_test.cpp tests/unit/crid_exec_sync_test.cpp \
+	tests/unit/crid_leftover_processes_test.cpp
 endif
