@@ -1,6 +1,7 @@
 # crid/extras.mk: one part of crid, kept in its own fragment so parts grow apart.
 # Appends to crid_libcrid_a_SOURCES, bin/libexec programs and crid_unit_tests_SOURCES.
-EXTRA_DIST += tests/integration/crid_exec_stats.bats tests/integration/cri_call.py
+EXTRA_DIST += tests/integration/crid_exec_stats.bats tests/integration/cri_call.py \
+	tests/integration/crid_cridctl.bats
 
 if BUILD_CRID
 crid_libcrid_a_SOURCES += crid/runtime_target.h \
