@@ -72,8 +72,10 @@ Result<PodView> RuntimeService::pod_view(const SandboxRecord &record) const {
   view.pod_cgroups_path = record.config.linux().cgroup_parent();
   view.infra_cgroups_path = bundle_cgroups_path(pods_->sandbox_dir(record.id));
   view.infra_pid = record.pid;
+  // From the store, not through each container's lock: a stats call must not
+  // wait behind a stop's grace period. The exit watcher keeps states current.
   for (const auto &id : pods_->store().containers_of(record.id)) {
-    auto container = pods_->container(id);
+    auto container = pods_->store().container(id);
     if (!container) continue;  // removed meanwhile
     auto c = container_view(*container);
     if (!c) return std::unexpected(c.error());
@@ -106,11 +108,9 @@ grpc::Status RuntimeService::ListContainerStats(grpc::ServerContext *, const run
                                                 runtime::v1::ListContainerStatsResponse *response) {
   if (!pods_) return no_pods();
   std::vector<ContainerView> views;
-  for (const auto &listed : pods_->store().containers()) {
-    // Refreshed, so a container that exited is not reported as running.
-    auto record = pods_->container(listed.id);
-    if (!record) continue;
-    auto view = container_view(*record);
+  // Store records, without taking each container's lock (see pod_view).
+  for (const auto &record : pods_->store().containers()) {
+    auto view = container_view(record);
     if (!view) continue;  // its pod is being removed
     views.push_back(std::move(*view));
   }
@@ -132,10 +132,8 @@ grpc::Status RuntimeService::ListPodSandboxStats(grpc::ServerContext *,
                                                  runtime::v1::ListPodSandboxStatsResponse *response) {
   if (!pods_) return no_pods();
   std::vector<PodView> views;
-  for (const auto &listed : pods_->store().sandboxes()) {
-    auto record = pods_->sandbox(listed.id);
-    if (!record) continue;
-    auto view = pod_view(*record);
+  for (const auto &record : pods_->store().sandboxes()) {
+    auto view = pod_view(record);
     if (!view) continue;
     views.push_back(std::move(*view));
   }
