@@ -30,6 +30,7 @@ Result<void> PodManager::start_container(const std::string &id_or_prefix) {
     refresh(*record);
     return std::unexpected(r.error().context(fmt::format("start container {}", id)));
   }
+  crash_point("start-container");
   record->state = ContainerState::Running;
   record->started_at_ns = wall_clock_ns();
   TRY(store_.update_container(*record));
@@ -50,8 +51,10 @@ Result<void> PodManager::stop_container_locked(ContainerRecord &record, std::chr
   }
   if (record.state == ContainerState::Running && timeout.count() > 0) {
     std::string signal = record.stop_signal.empty() ? "SIGTERM" : record.stop_signal;
-    if (auto r = runtime.kill(record.id, signal); !r)
-      log::warning("stop container {}: {} (killing it)", record.id, r.error().message);
+    auto killed = runtime.kill(record.id, signal);
+    crash_point("stop-container");
+    if (!killed)
+      log::warning("stop container {}: {} (killing it)", record.id, killed.error().message);
     else if (TRY(wait_for_file(exit_file, timeout))) {
       kill_leftover_processes(runtime, record.id, container_dir(record.id));
       refresh(record);
@@ -80,6 +83,7 @@ Result<void> PodManager::remove_container_locked(ContainerRecord &record) {
   TRY(stop_container_locked(record, std::chrono::seconds(0)));
   auto runtime = runtime_of(record);
   if (runtime) TRY_CTX(runtime->remove(record.id), fmt::format("remove container {}", record.id));
+  crash_point("remove-container");
   std::string dir = container_dir(record.id);
   TRY_CTX(unmount_if_mounted(dir + "/rootfs"), fmt::format("remove container {}", record.id));
   TRY_CTX(remove_tree(dir), fmt::format("remove container {}", record.id));

@@ -33,7 +33,8 @@ void fill_image(const ContainerRecord &r, runtime::v1::ImageSpec *image) {
 
 Result<void> PodManager::container_status(const std::string &id_or_prefix, bool verbose,
                                           runtime::v1::ContainerStatusResponse *out) {
-  auto r = TRY(container(id_or_prefix));
+  std::string log_problem;
+  auto r = TRY(container_checked(id_or_prefix, &log_problem));
   if (r.state == ContainerState::Creating) return coded_error(ENOENT, "container \"{}\" not found", r.id);
   auto *s = out->mutable_status();
   s->set_id(r.id);
@@ -47,7 +48,7 @@ Result<void> PodManager::container_status(const std::string &id_or_prefix, bool 
   s->set_image_ref(r.image_ref);
   s->set_image_id(r.image_id);
   s->set_reason(r.reason);
-  s->set_message(r.message);
+  s->set_message(log_problem.empty() ? r.message : log_problem);
   s->mutable_labels()->insert(r.config.labels().begin(), r.config.labels().end());
   s->mutable_annotations()->insert(r.config.annotations().begin(), r.config.annotations().end());
   for (const auto &m : r.config.mounts()) *s->add_mounts() = m;

@@ -54,6 +54,10 @@ class PodManager {
   // For the other RuntimeService calls (exec, stats, update, logs): the record
   // (refreshed from its exit file), the runtime it runs under, and its dirs.
   Result<ContainerRecord> container(const std::string &id_or_prefix);
+  // container(), and its monitor asked (crid/monitor_health.cpp): a dead monitor
+  // makes the container EXITED (killed, reason Unknown); a log write failure
+  // comes back in *log_problem.
+  Result<ContainerRecord> container_checked(const std::string &id_or_prefix, std::string *log_problem);
   Result<SandboxRecord> sandbox(const std::string &id_or_prefix);
   OciRuntime runtime_of(const SandboxRecord &sandbox) const;
   Result<OciRuntime> runtime_of(const ContainerRecord &container) const;
@@ -74,6 +78,8 @@ class PodManager {
   Result<void> kill_and_wait(const OciRuntime &runtime, const std::string &id, const std::string &exit_file);
   // Marks a container exited without an exit file (its monitor is gone).
   void mark_lost(ContainerRecord &record, const std::string &why);
+  // Under the object's lock: see container_checked.
+  std::string check_monitor(ContainerRecord &record);
   void on_exit_file(const std::string &key);
   SandboxContext sandbox_context(const SandboxRecord &sandbox) const;
   SpecOptions spec_options() const;
@@ -94,7 +100,10 @@ class PodManager {
 // Test hook (all builds; documented in tests/README): CRID_TEST_CRASH_AT=POINT
 // makes crid kill itself with SIGKILL at that point, to test restart recovery.
 // Points: "create-container" (a container made, its record still "creating"),
-// "run-sandbox" (the same for a pod sandbox).
+// "run-sandbox" (the same for a pod sandbox), "start-container" (started by
+// the runtime, recorded as created), "stop-container" (the stop signal sent,
+// nothing recorded), "remove-container" (runtime state deleted; rootfs, dirs
+// and record still there).
 void crash_point(const char *point);
 
 }  // namespace berth::crid

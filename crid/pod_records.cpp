@@ -45,7 +45,8 @@ MetadataStore::Row to_row(const SandboxRecord &r) {
                       {"runtimeHandler", r.runtime_handler}, {"runtimePath", r.runtime_path},
                       {"cgroupParent", r.cgroup_parent},     {"netnsPath", r.netns_path},
                       {"shmPath", r.shm_path},               {"shmMounted", r.shm_mounted},
-                      {"pid", r.pid},                        {"createdAt", r.created_at_ns}};
+                      {"pid", r.pid},                        {"createdAt", r.created_at_ns},
+                      {"ips", r.ips}};
   return {r.id, "", j.dump(), r.config.SerializeAsString()};
 }
 
@@ -71,6 +72,7 @@ Result<SandboxRecord> sandbox_from_row(const MetadataStore::Row &row) {
     r.runtime_path = j.value("runtimePath", "");
     r.cgroup_parent = j.value("cgroupParent", "");
     r.netns_path = j.value("netnsPath", "");
+    r.ips = j.value("ips", std::vector<std::string>{});
     r.shm_path = j.value("shmPath", "");
     r.shm_mounted = j.value("shmMounted", false);
     r.pid = j.value("pid", 0);

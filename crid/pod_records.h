@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "crid/cri_api.h"
 #include "crid/metadata_store.h"
@@ -26,6 +27,7 @@ struct SandboxRecord {
   std::string runtime_path;   // the handler's runtime binary when it was created
   std::string cgroup_parent;
   std::string netns_path;     // pinned netns, empty while crid has none (joined through the infra pid)
+  std::vector<std::string> ips;  // from CNI ADD, primary first; cleared when the network is torn down
   std::string shm_path;       // the pod's /dev/shm (a tmpfs crid mounted, or the host's)
   bool shm_mounted = false;   // crid mounted shm_path and unmounts it
   int pid = 0;                // the infra process

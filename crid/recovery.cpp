@@ -10,6 +10,7 @@
 #include "crid/log.h"
 #include "crid/pod_files.h"
 #include "crid/pod_manager.h"
+#include "crid/sandbox_network.h"
 
 namespace berth::crid {
 
@@ -34,6 +35,10 @@ void PodManager::cleanup_interrupted(const ContainerRecord &record) {
 void PodManager::cleanup_interrupted(const SandboxRecord &record) {
   log::info("recovery: pod sandbox {} ({}) was being created when crid stopped: removing it", record.id, record.name_key);
   warn_if(runtime_of(record).remove(record.id), "delete pod sandbox " + record.id);
+  // The record is saved before the network is made: the cache and the
+  // namespace's place say what there is to undo.
+  warn_if(teardown_sandbox_network(config_, record.id, sandbox_netns_path(config_, record.id)),
+          "pod sandbox " + record.id);
   // Recorded before the mount was made: whether it was is not in the record.
   warn_if(unmount_if_mounted(sandbox_dir(record.id) + "/shm"), "pod sandbox " + record.id);
   warn_if(remove_tree(sandbox_dir(record.id)), "pod sandbox " + record.id);
@@ -69,6 +74,12 @@ Result<void> PodManager::recover() {
       if (!refresh(record)) mark_lost(record, "the container was gone when crid restarted; its exit code is unknown");
       ++exited;
       continue;
+    }
+    // Started by the runtime, but crid stopped before it recorded that.
+    if (status && record.state == ContainerState::Created && *status != "created") {
+      record.state = ContainerState::Running;
+      if (!record.started_at_ns) record.started_at_ns = wall_clock_ns();
+      warn_if(store_.update_container(record), "container " + record.id);
     }
     ++running;
   }

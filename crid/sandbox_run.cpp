@@ -1,4 +1,5 @@
-// RunPodSandbox: the pod's files and /dev/shm, its infra container (the pod's
+// RunPodSandbox: the pod's files and /dev/shm, its network (a pinned netns
+// attached through CNI, crid/sandbox_network.h), its infra container (the pod's
 // namespaces, held by crid-pause) under a monitor, and its record. Any failure
 // undoes every step done so far.
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "crid/pod_errors.h"
 #include "crid/pod_files.h"
 #include "crid/pod_manager.h"
+#include "crid/sandbox_network.h"
 #include "crid/undo_stack.h"
 
 namespace berth::crid {
@@ -85,6 +87,15 @@ Result<std::string> PodManager::run_sandbox(const runtime::v1::RunPodSandboxRequ
     record.shm_mounted = true;
     undo.push([path = record.shm_path] {
       if (auto r = unmount_if_mounted(path); !r) log::error("undo: {}", r.error().message);
+    });
+  }
+
+  if (!uses_host_network(config)) {
+    auto network = TRY(setup_sandbox_network(config_, record.id, config));
+    record.netns_path = network.netns_path;
+    record.ips = network.ips;
+    undo.push([this, id = record.id, path = record.netns_path] {
+      if (auto r = teardown_sandbox_network(config_, id, path); !r) log::error("undo: {}", r.error().message);
     });
   }
 

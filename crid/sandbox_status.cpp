@@ -10,6 +10,7 @@
 #include "crid/pod_errors.h"
 #include "crid/pod_files.h"
 #include "crid/pod_manager.h"
+#include "crid/sandbox_network.h"
 
 namespace berth::crid {
 
@@ -35,7 +36,10 @@ Result<void> PodManager::sandbox_status(const std::string &id_or_prefix, bool ve
   *s->mutable_metadata() = record.config.metadata();
   s->set_state(to_cri(record.state));
   s->set_created_at(record.created_at_ns);
-  s->mutable_network();  // no pod IP until CNI networking is wired in
+  auto *network = s->mutable_network();
+  auto ips = sandbox_ips(config_, record);
+  if (!ips.empty()) network->set_ip(ips[0]);
+  for (size_t i = 1; i < ips.size(); ++i) network->add_additional_ips()->set_ip(ips[i]);
   *s->mutable_linux()->mutable_namespaces()->mutable_options() =
       record.config.linux().security_context().namespace_options();
   s->mutable_labels()->insert(record.config.labels().begin(), record.config.labels().end());

@@ -9,6 +9,7 @@
 #include "crid/pod_errors.h"
 #include "crid/pod_files.h"
 #include "crid/pod_manager.h"
+#include "crid/sandbox_network.h"
 
 namespace berth::crid {
 
@@ -45,6 +46,11 @@ Result<void> PodManager::stop_sandbox_locked(SandboxRecord &record) {
   if (record.shm_mounted) {
     TRY(unmount_if_mounted(record.shm_path));
     record.shm_mounted = false;
+  }
+  if (!record.netns_path.empty()) {
+    TRY_CTX(teardown_sandbox_network(config_, record.id, record.netns_path), fmt::format("stop pod sandbox {}", record.id));
+    record.netns_path.clear();
+    record.ips.clear();
   }
   if (record.state != SandboxState::NotReady) {
     record.state = SandboxState::NotReady;

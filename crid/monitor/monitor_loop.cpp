@@ -210,6 +210,11 @@ class Loop {
 
   Result<void> command(std::string_view cmd) {
     if (cmd == "ping") return {};
+    // Whether the last log write failed (disk full): crid shows it in ContainerStatus.
+    if (cmd == "log-status") {
+      if (const auto &e = p_.log->last_error(); !e.empty()) return make_error("{}", e);
+      return {};
+    }
     if (cmd == "reopen-log") return p_.log->reopen();
     if (cmd.starts_with("resize ")) {
       if (!p_.container.pty_master) return make_error("resize: the container has no terminal");

@@ -19,7 +19,8 @@
 #                                    fails when a mount under $T, a monitor or a cgroup is left)
 #
 #   start_crid [FLAGS...]    starts crid with this test's --root/--state/--listen, the runtime,
-#                            monitor and infra binaries; waits until it answers; sets CRID_PID
+#                            monitor and infra binaries, a loopback-only CNI config dir (FLAGS
+#                            may name another); waits until it answers; sets CRID_PID
 #   kill_crid                SIGKILL crid (restart recovery tests) and reap it
 #   cridctl ARGS...          cridctl against this test's crid
 #   pod_json NAME [JQ]       writes $T/NAME-pod.json (metadata uid/namespace from the name,
@@ -76,7 +77,13 @@ crid_setup() {
 }
 
 start_crid() {
+	# Pods get a network namespace with loopback only, never the host's
+	# /etc/cni/net.d networks; crid_network.bats passes its own --cni-config-dir.
+	mkdir -p "$T/cni-loopback"
+	echo '{"cniVersion": "1.0.0", "name": "crid-test-loopback", "plugins": [{"type": "loopback"}]}' \
+		>"$T/cni-loopback/10-loopback.conflist"
 	"$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" \
+		--cni-config-dir "$T/cni-loopback" \
 		--runtime "$CRID_TEST_RUNTIME" \
 		--monitor-path "$CRID_LIBEXEC/crid-monitor" \
 		--infra-binary "$CRID_LIBEXEC/crid-pause" \
