@@ -83,7 +83,11 @@ start_crid_for_pods() {
 		skip "berth or crid-pause not installed beside $CRIDCTL"
 	fi
 	CRID_CGROUP_PARENT="/cridctl-test-$$-${BATS_TEST_NUMBER}"
-	start_crid --runtime "${CRID_TEST_RUNTIME:-$CRID_BIN_DIR/berth}" --monitor-path "$libexec/crid-monitor" \
+	# Loopback only, never the host's /etc/cni/net.d networks.
+	mkdir -p "$T/cni-loopback"
+	echo '{"cniVersion": "1.0.0", "name": "cridctl-test-loopback", "plugins": [{"type": "loopback"}]}' \
+		>"$T/cni-loopback/10-loopback.conflist"
+	start_crid --cni-config-dir "$T/cni-loopback" --runtime "${CRID_TEST_RUNTIME:-$CRID_BIN_DIR/berth}" --monitor-path "$libexec/crid-monitor" \
 		--infra-binary "$libexec/crid-pause" --cgroup-parent "$CRID_CGROUP_PARENT"
 }
 
