@@ -95,6 +95,7 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
   Result<PodView> pod_view(const SandboxRecord &record) const;
   // Removed containers and pods leave the CPU rate cache.
   void forget_samples(const std::vector<std::string> &ids);
+  void remember_resources(const std::string &id, const runtime::v1::LinuxContainerResources &update);
   const Config &config_;
   PodManager *pods_;
   CpuSampleCache cpu_samples_;  // the previous CPU reading per container and pod, for usage_nano_cores

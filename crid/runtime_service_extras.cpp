@@ -149,8 +149,27 @@ grpc::Status RuntimeService::UpdateContainerResources(grpc::ServerContext *,
   auto view = container_view(*record);
   if (!view) return failed("UpdateContainerResources", view.error());
   auto status = update_container_resources_call(*view, *request);
-  if (!status.ok()) log::warning("UpdateContainerResources: {}", status.error_message());
+  if (!status.ok()) {
+    log::warning("UpdateContainerResources: {}", status.error_message());
+    return status;
+  }
+  if (request->has_linux()) remember_resources(record->id, request->linux());
   return status;
+}
+
+// ContainerStatus reports the resources from the record: it must show the
+// update, merged as containerd merges it (fields the request leaves zero keep
+// their value).
+void RuntimeService::remember_resources(const std::string &id, const runtime::v1::LinuxContainerResources &update) {
+  auto lock = pods_->store().lock_for(id);
+  std::lock_guard guard(*lock);
+  auto record = pods_->store().container(id);
+  if (!record) return;  // removed meanwhile
+  auto *resources = record->config.mutable_linux()->mutable_resources();
+  if (update.hugepage_limits_size() > 0) resources->clear_hugepage_limits();
+  resources->MergeFrom(update);
+  if (auto r = pods_->store().update_container(*record); !r)
+    log::warning("UpdateContainerResources: record the new resources of container {}: {}", id, r.error().message);
 }
 
 grpc::Status RuntimeService::ReopenContainerLog(grpc::ServerContext *,

@@ -219,6 +219,17 @@ field() {
 	[ "$(cat "/sys/fs/cgroup/cpu$cg/cpu.shares")" = 512 ]
 	[ "$(cat "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us")" = 50000 ]
 
+	# ContainerStatus shows the new resources, the ones not given kept.
+	run call ContainerStatus "{\"container_id\": \"$CTR\"}"
+	[ "$(jq -r .status.resources.linux.memory_limit_in_bytes <<<"$output")" = 67108864 ]
+	[ "$(jq -r .status.resources.linux.cpu_shares <<<"$output")" = 512 ]
+	run cridctl update --memory 134217728 "$CTR"
+	[ "$status" -eq 0 ]
+	run call ContainerStatus "{\"container_id\": \"$CTR\"}"
+	[ "$(jq -r .status.resources.linux.memory_limit_in_bytes <<<"$output")" = 134217728 ]
+	[ "$(jq -r .status.resources.linux.cpu_shares <<<"$output")" = 512 ]
+	cridctl update --memory 67108864 "$CTR"
+
 	# available_bytes follows the new limit.
 	run call ContainerStats "{\"container_id\": \"$CTR\"}"
 	local avail ws
