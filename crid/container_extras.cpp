@@ -14,6 +14,18 @@ bool has_process(const ContainerView &c) {
   return c.state == runtime::v1::CONTAINER_RUNNING || c.state == runtime::v1::CONTAINER_CREATED;
 }
 
+// The kubelet (and crid's own server) take gRPC messages of at most 16 MiB:
+// an ExecSync answer over that never arrives, so both streams together are
+// cut to fit, with room left for the rest of the message. stdout goes first:
+// probes and `kubectl exec` read it.
+constexpr size_t kExecSyncOutputBudget = (16u << 20) - (64u << 10);
+
+void fit_exec_output(std::string &out, std::string &err) {
+  if (out.size() > kExecSyncOutputBudget) out.resize(kExecSyncOutputBudget);
+  size_t left = kExecSyncOutputBudget - out.size();
+  if (err.size() > left) err.resize(left);
+}
+
 grpc::Status not_running(const ContainerView &c) {
   return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                       fmt::format("container {} is not running", c.attributes.id()));
@@ -62,6 +74,7 @@ grpc::Status exec_sync_call(const ContainerView &container, const runtime::v1::E
   if (!container.scratch_dir.empty()) options.scratch_dir = container.scratch_dir;
   auto r = exec_sync(container.runtime, {request.cmd().begin(), request.cmd().end()}, options);
   if (!r) return to_status(r.error());
+  fit_exec_output(r->out, r->err);
   response->set_stdout(std::move(r->out));
   response->set_stderr(std::move(r->err));
   response->set_exit_code(r->exit_code);

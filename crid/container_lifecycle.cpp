@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "crid/exit_wait.h"
+#include "crid/leftover_processes.h"
 #include "crid/log.h"
 #include "crid/pod_errors.h"
 #include "crid/pod_files.h"
@@ -41,9 +42,13 @@ Result<void> PodManager::start_container(const std::string &id_or_prefix) {
 
 Result<void> PodManager::stop_container_locked(ContainerRecord &record, std::chrono::seconds timeout) {
   refresh(record);
-  if (record.state == ContainerState::Exited || record.state == ContainerState::Creating) return {};
+  if (record.state == ContainerState::Creating) return {};
   auto runtime = TRY(runtime_of(record));
   std::string exit_file = container_dir(record.id) + "/exit.json";
+  if (record.state == ContainerState::Exited) {
+    kill_leftover_processes(runtime, record.id, container_dir(record.id));
+    return {};
+  }
   if (record.state == ContainerState::Running && timeout.count() > 0) {
     std::string signal = record.stop_signal.empty() ? "SIGTERM" : record.stop_signal;
     auto killed = runtime.kill(record.id, signal);
@@ -51,11 +56,13 @@ Result<void> PodManager::stop_container_locked(ContainerRecord &record, std::chr
     if (!killed)
       log::warning("stop container {}: {} (killing it)", record.id, killed.error().message);
     else if (TRY(wait_for_file(exit_file, timeout))) {
+      kill_leftover_processes(runtime, record.id, container_dir(record.id));
       refresh(record);
       return {};
     }
   }
   TRY_CTX(kill_and_wait(runtime, record.id, exit_file), fmt::format("stop container {}", record.id));
+  kill_leftover_processes(runtime, record.id, container_dir(record.id));
   if (!refresh(record) && record.state != ContainerState::Exited)
     mark_lost(record, "the container's monitor is gone; its exit code is unknown");
   return {};

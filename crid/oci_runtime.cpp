@@ -44,6 +44,12 @@ Result<void> OciRuntime::kill(const std::string &id, const std::string &signal) 
   return {};
 }
 
+Result<void> OciRuntime::kill_all(const std::string &id, const std::string &signal) const {
+  auto r = TRY(run(*this, {"kill", "--all", id, signal}));
+  if (r.exit_code != 0) return make_error("{} kill --all {} {}: {}", path_, id, signal, runtime_error_text(r));
+  return {};
+}
+
 Result<void> OciRuntime::remove(const std::string &id) const {
   auto r = TRY(run(*this, {"delete", "--force", id}));
   if (r.exit_code != 0 && !says_not_found(r)) return make_error("{} delete --force {}: {}", path_, id, runtime_error_text(r));

@@ -15,6 +15,8 @@ class OciRuntime {
   Result<void> start(const std::string &id) const;
   // signal: a name or number the runtime accepts ("SIGTERM", "KILL", "9").
   Result<void> kill(const std::string &id, const std::string &signal) const;
+  // kill --all: every process in the container's cgroup, also after its init exited.
+  Result<void> kill_all(const std::string &id, const std::string &signal) const;
   // --force: kills a container that still runs. A container the runtime does not know is not an error.
   Result<void> remove(const std::string &id) const;
   // The container's status as the runtime reports it ("created", "running",

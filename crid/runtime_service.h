@@ -5,8 +5,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "crid/config.h"
+#include "crid/container_extras.h"
 #include "crid/cri_api.h"
 #include "crid/pod_manager.h"
 
@@ -60,9 +62,13 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
   CRID_NOT_YET_STREAM(StreamContainers, StreamContainersRequest, StreamContainersResponse)
   grpc::Status ContainerStatus(grpc::ServerContext *, const runtime::v1::ContainerStatusRequest *,
                                runtime::v1::ContainerStatusResponse *) override;
-  CRID_NOT_YET(UpdateContainerResources)
-  CRID_NOT_YET(ReopenContainerLog)
-  CRID_NOT_YET(ExecSync)
+  // Calls on containers already made (crid/runtime_service_extras.cpp).
+  grpc::Status UpdateContainerResources(grpc::ServerContext *, const runtime::v1::UpdateContainerResourcesRequest *,
+                                        runtime::v1::UpdateContainerResourcesResponse *) override;
+  grpc::Status ReopenContainerLog(grpc::ServerContext *, const runtime::v1::ReopenContainerLogRequest *,
+                                  runtime::v1::ReopenContainerLogResponse *) override;
+  grpc::Status ExecSync(grpc::ServerContext *, const runtime::v1::ExecSyncRequest *,
+                        runtime::v1::ExecSyncResponse *) override;
   // Streaming (crid/runtime_service_streaming.cpp): URLs on the streaming server.
   void set_stream_server(streaming::Server *server) { stream_ = server; }
   grpc::Status Exec(grpc::ServerContext *, const runtime::v1::ExecRequest *, runtime::v1::ExecResponse *) override;
@@ -70,11 +76,15 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
                       runtime::v1::AttachResponse *) override;
   grpc::Status PortForward(grpc::ServerContext *, const runtime::v1::PortForwardRequest *,
                            runtime::v1::PortForwardResponse *) override;
-  CRID_NOT_YET(ContainerStats)
-  CRID_NOT_YET(ListContainerStats)
+  grpc::Status ContainerStats(grpc::ServerContext *, const runtime::v1::ContainerStatsRequest *,
+                              runtime::v1::ContainerStatsResponse *) override;
+  grpc::Status ListContainerStats(grpc::ServerContext *, const runtime::v1::ListContainerStatsRequest *,
+                                  runtime::v1::ListContainerStatsResponse *) override;
   CRID_NOT_YET_STREAM(StreamContainerStats, StreamContainerStatsRequest, StreamContainerStatsResponse)
-  CRID_NOT_YET(PodSandboxStats)
-  CRID_NOT_YET(ListPodSandboxStats)
+  grpc::Status PodSandboxStats(grpc::ServerContext *, const runtime::v1::PodSandboxStatsRequest *,
+                               runtime::v1::PodSandboxStatsResponse *) override;
+  grpc::Status ListPodSandboxStats(grpc::ServerContext *, const runtime::v1::ListPodSandboxStatsRequest *,
+                                   runtime::v1::ListPodSandboxStatsResponse *) override;
   CRID_NOT_YET_STREAM(StreamPodSandboxStats, StreamPodSandboxStatsRequest, StreamPodSandboxStatsResponse)
   CRID_NOT_YET(UpdateRuntimeConfig)
   CRID_NOT_YET(CheckpointContainer)
@@ -90,9 +100,15 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
 
  private:
   static grpc::Status not_implemented(const char *method);
+  Result<ContainerView> container_view(const ContainerRecord &record) const;
+  Result<PodView> pod_view(const SandboxRecord &record) const;
+  // Removed containers and pods leave the CPU rate cache.
+  void forget_samples(const std::vector<std::string> &ids);
+  void remember_resources(const std::string &id, const runtime::v1::LinuxContainerResources &update);
   const Config &config_;
   PodManager *pods_;
   streaming::Server *stream_ = nullptr;
+  CpuSampleCache cpu_samples_;  // the previous CPU reading per container and pod, for usage_nano_cores
 };
 
 }  // namespace berth::crid

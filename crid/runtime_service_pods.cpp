@@ -41,7 +41,13 @@ grpc::Status RuntimeService::StopPodSandbox(grpc::ServerContext *, const runtime
 grpc::Status RuntimeService::RemovePodSandbox(grpc::ServerContext *, const runtime::v1::RemovePodSandboxRequest *request,
                                               runtime::v1::RemovePodSandboxResponse *) {
   CRID_NEED_PODS();
+  std::vector<std::string> gone;
+  if (auto id = pods_->store().resolve_sandbox(request->pod_sandbox_id())) {
+    gone = pods_->store().containers_of(*id);
+    gone.push_back(*id);
+  }
   if (auto r = pods_->remove_sandbox(request->pod_sandbox_id()); !r) return failed("RemovePodSandbox", r.error());
+  forget_samples(gone);
   return grpc::Status::OK;
 }
 
@@ -87,7 +93,9 @@ grpc::Status RuntimeService::StopContainer(grpc::ServerContext *, const runtime:
 grpc::Status RuntimeService::RemoveContainer(grpc::ServerContext *, const runtime::v1::RemoveContainerRequest *request,
                                              runtime::v1::RemoveContainerResponse *) {
   CRID_NEED_PODS();
+  auto id = pods_->store().resolve_container(request->container_id());
   if (auto r = pods_->remove_container(request->container_id()); !r) return failed("RemoveContainer", r.error());
+  if (id) forget_samples({*id});
   return grpc::Status::OK;
 }
 

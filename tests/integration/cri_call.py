@@ -39,7 +39,9 @@ def main():
         response_type = getattr(api, method + "Response")
         request = json_format.Parse(body, request_type())
         service = "ImageService" if method in IMAGE_METHODS else "RuntimeService"
-        with grpc.insecure_channel(endpoint) as channel:
+        # ExecSync answers up to 16 MiB per stream: more than grpc's 4 MiB default.
+        options = [("grpc.max_receive_message_length", 64 << 20)]
+        with grpc.insecure_channel(endpoint, options=options) as channel:
             call = channel.unary_unary("/runtime.v1.%s/%s" % (service, method),
                                        request_serializer=request_type.SerializeToString,
                                        response_deserializer=response_type.FromString)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
-# cridctl's pod and container commands where they do not need crid to run
-# pods yet: config files (missing, bad JSON, missing metadata, YAML), flags,
-# usage errors, and gRPC failures printed the way crictl prints them
-# ("rpc error: code = ... desc = ..."). The lifecycle through these commands
-# is tested with crid's pods (crid_pods.bats, crid_containers.bats).
+# cridctl's pod and container commands on their error paths: config files
+# (missing, bad JSON, missing metadata, YAML), flags, usage errors, and crid's
+# gRPC errors (NotFound, InvalidArgument, AlreadyExists, FailedPrecondition)
+# printed the way crictl prints them ("rpc error: code = ... desc = ...").
+# The lifecycle through these commands is tested with crid's pods
+# (crid_cridctl.bats, crid_pods.bats, crid_containers.bats).
 #
 # CRID, CRIDCTL  binaries under test (default: beside $BERTH when that is a
 #                path, else /usr/local/bin)
@@ -33,15 +34,26 @@ setup() {
 }
 
 teardown() {
+	local id
 	if [ -n "$CRID_PID" ]; then
+		for id in $("$CRIDCTL" -r "$ENDPOINT" pods -q 2>/dev/null); do
+			"$CRIDCTL" -r "$ENDPOINT" stopp "$id" >/dev/null 2>&1 || true
+			"$CRIDCTL" -r "$ENDPOINT" rmp "$id" >/dev/null 2>&1 || true
+		done
 		kill -KILL "$CRID_PID" 2>/dev/null || true
 		wait "$CRID_PID" 2>/dev/null || true
+	fi
+	if [ -n "${CRID_CGROUP_PARENT:-}" ]; then
+		local dir
+		for dir in /sys/fs/cgroup/*"$CRID_CGROUP_PARENT"; do
+			[ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
+		done
 	fi
 	return 0
 }
 
 start_crid() {
-	"$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" >>"$T/crid.log" 2>&1 &
+	"$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" "$@" >>"$T/crid.log" 2>&1 &
 	CRID_PID=$!
 	local i
 	for i in $(seq 100); do
@@ -60,6 +72,23 @@ start_crid() {
 
 cridctl() {
 	"$CRIDCTL" -r "$ENDPOINT" "$@"
+}
+
+# crid that can run pod sandboxes (no image is needed for the pods here):
+# the runtime, monitor and infra binaries installed beside cridctl.
+start_crid_for_pods() {
+	local libexec
+	libexec="$(cd "$CRID_BIN_DIR/.." && pwd)/libexec/crid"
+	if ! [ -x "$libexec/crid-pause" ] || ! [ -x "$CRID_BIN_DIR/berth" ]; then
+		skip "berth or crid-pause not installed beside $CRIDCTL"
+	fi
+	CRID_CGROUP_PARENT="/cridctl-test-$$-${BATS_TEST_NUMBER}"
+	# Loopback only, never the host's /etc/cni/net.d networks.
+	mkdir -p "$T/cni-loopback"
+	echo '{"cniVersion": "1.0.0", "name": "cridctl-test-loopback", "plugins": [{"type": "loopback"}]}' \
+		>"$T/cni-loopback/10-loopback.conflist"
+	start_crid --cni-config-dir "$T/cni-loopback" --runtime "${CRID_TEST_RUNTIME:-$CRID_BIN_DIR/berth}" --monitor-path "$libexec/crid-monitor" \
+		--infra-binary "$libexec/crid-pause" --cgroup-parent "$CRID_CGROUP_PARENT"
 }
 
 @test "cridctl: a missing config file is named with errno's text" {
@@ -192,34 +221,89 @@ cridctl() {
 	[[ "${lines[0]}" == "Usage: cridctl logs [-f] [--tail N] [-t]"* ]]
 }
 
-@test "cridctl: a runtime's gRPC error is printed like crictl's, with exit status 1" {
+@test "cridctl: unknown ids answer NotFound, printed like crictl's, naming the id" {
 	start_crid
-	# Pod calls crid does not serve yet answer UNIMPLEMENTED; once they are
-	# served, crid_pods.bats covers them and this test has nothing to check.
-	run cridctl pods
-	if [ "$status" -eq 0 ]; then skip "crid serves ListPodSandbox now"; fi
-	[ "$status" -eq 1 ]
-	[ "$output" = "cridctl: list pod sandboxes: rpc error: code = Unimplemented desc = crid does not implement RuntimeService.ListPodSandbox yet (this version serves images only)" ]
-
-	run cridctl runp "$T/pod.json"
-	[ "$status" -eq 1 ]
-	[[ "$output" == "cridctl: run pod sandbox: rpc error: code = Unimplemented desc = "*RunPodSandbox* ]]
-
-	# A full id needs no listing: the call itself answers.
 	local id
 	id=$(printf '%064d' 0)
+	# A full id needs no listing: the call itself answers.
 	run cridctl inspectp "$id"
 	[ "$status" -eq 1 ]
-	[[ "$output" == "cridctl: get the status of pod sandbox \"$id\": rpc error: code = Unimplemented desc = "* ]]
-
-	# A prefix is resolved by listing first, and the listing's failure is shown.
-	run cridctl stop 0123
+	[[ "$output" == "cridctl: get the status of pod sandbox \"$id\": rpc error: code = NotFound desc = "*"$id"* ]]
+	run cridctl inspect "$id"
 	[ "$status" -eq 1 ]
-	[[ "$output" == "cridctl: find container \"0123\": rpc error: code = Unimplemented desc = "* ]]
-
+	[[ "$output" == *"rpc error: code = NotFound desc = "*"$id"* ]]
+	run cridctl start "$id"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rpc error: code = NotFound desc = "*"$id"* ]]
+	run cridctl stop "$id"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rpc error: code = NotFound desc = "*"$id"* ]]
+	run cridctl stopp "$id"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rpc error: code = NotFound desc = "*"$id"* ]]
 	run cridctl exec "$id" true
 	[ "$status" -eq 1 ]
-	[[ "$output" == "cridctl: exec in container \"$id\": rpc error: code = Unimplemented desc = "* ]]
+	[[ "$output" == "cridctl: exec in container \"$id\": rpc error: code = NotFound desc = "*"$id"* ]]
+	# A prefix matching nothing is found missing by cridctl's own listing.
+	run cridctl stop 0123
+	[ "$status" -eq 1 ]
+	[[ "$output" == *0123* ]]
+	# Creating in a pod that does not exist.
+	run cridctl create "$id" "$T/ctr.json" "$T/pod.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rpc error: code = NotFound desc = "*"$id"* ]]
+}
+
+@test "cridctl: bad requests answer InvalidArgument naming the field" {
+	start_crid
+	# cridctl checks name and namespace itself (and fills in a missing uid); the rest is crid's to refuse.
+	jq '.metadata.name = "a/b"' "$T/pod.json" >"$T/slash.json"
+	run cridctl runp "$T/slash.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "cridctl: run pod sandbox: rpc error: code = InvalidArgument desc = "*'"a/b"'*"'/'"* ]]
+
+	run cridctl runp -r nosuchhandler "$T/pod.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "cridctl: run pod sandbox: rpc error: code = InvalidArgument desc = "*'"nosuchhandler"'* ]]
+
+	# Nothing was made by the refused requests.
+	run cridctl pods -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "cridctl: a duplicate pod name answers AlreadyExists; creating in a stopped pod FailedPrecondition" {
+	start_crid_for_pods
+	local pod
+	pod=$(cridctl runp "$T/pod.json")
+	[ -n "$pod" ]
+	run cridctl runp "$T/pod.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "cridctl: run pod sandbox: rpc error: code = AlreadyExists desc = "*"$pod"* ]]
+	# Another attempt of the same pod is another name.
+	jq '.metadata.attempt = 1' "$T/pod.json" >"$T/pod1.json"
+	local pod1
+	pod1=$(cridctl runp "$T/pod1.json")
+	[ -n "$pod1" ] && [ "$pod1" != "$pod" ]
+
+	# A container config without an image, in a pod that exists.
+	jq 'del(.image)' "$T/ctr.json" >"$T/noimage.json"
+	run cridctl create "$pod" "$T/noimage.json" "$T/pod.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rpc error: code = InvalidArgument desc = container config: image.image: required" ]]
+
+	cridctl stopp "$pod" >/dev/null
+	run cridctl create "$pod" "$T/ctr.json" "$T/pod.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "cridctl: create container in pod \"$pod\": rpc error: code = FailedPrecondition desc = create container \"sh\" in pod sandbox $pod: the pod sandbox is not ready" ]
+
+	run cridctl inspectp -o json "$pod"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status.state <<<"$output")" = SANDBOX_NOTREADY ]
+	cridctl rmp -f "$pod" "$pod1" >/dev/null
+	run cridctl pods -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "cridctl: the image commands keep working after the split" {
