@@ -227,7 +227,16 @@ crid_teardown() {
 		for dir in /sys/fs/cgroup/*"$CRID_CGROUP_PARENT"; do
 			[ -d "$dir" ] || continue
 			if find "$dir" -mindepth 1 -type d | grep -q .; then leaks="$leaks cgroups: $dir"; fi
-			find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+			# Processes left in this test's cgroups (an infra or container
+			# the test lost track of) are this test's: end them, so the
+			# directories can go and nothing outlives the test.
+			cat $(find "$dir" -name cgroup.procs) 2>/dev/null | sort -u | xargs -r kill -KILL 2>/dev/null || true
+			local i
+			for i in $(seq 20); do
+				find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+				[ -d "$dir" ] || break
+				sleep 0.1
+			done
 		done
 	fi
 	if [ -n "$leaks" ]; then
