@@ -26,6 +26,24 @@ grpc::Status check_streams(const char *call, bool tty, bool in, bool out, bool e
   return grpc::Status::OK;
 }
 
+grpc::Status not_running(const char *what, const ContainerRecord &record) {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                      fmt::format("{} {}: it is {}, not running", what, record.id, to_string(record.state)));
+}
+
+// Exec and Attach requests carry the same stream flags.
+template <typename Request>
+streaming::StreamRequest stream_request(streaming::StreamKind kind, const std::string &id, const Request &request) {
+  streaming::StreamRequest r;
+  r.kind = kind;
+  r.id = id;
+  r.tty = request.tty();
+  r.stdin = request.stdin();
+  r.stdout = request.stdout();
+  r.stderr = request.stderr();
+  return r;
+}
+
 }  // namespace
 
 grpc::Status RuntimeService::Exec(grpc::ServerContext *, const runtime::v1::ExecRequest *request,
@@ -37,17 +55,9 @@ grpc::Status RuntimeService::Exec(grpc::ServerContext *, const runtime::v1::Exec
   if (!ok.ok()) return ok;
   auto record = pods_->container(request->container_id());
   if (!record) return to_status(record.error());
-  if (record->state != ContainerState::Running)
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        fmt::format("Exec in container {}: it is {}, not running", record->id, to_string(record->state)));
-  streaming::StreamRequest r;
-  r.kind = streaming::StreamKind::exec;
-  r.id = record->id;
+  if (record->state != ContainerState::Running) return not_running("Exec in container", *record);
+  auto r = stream_request(streaming::StreamKind::exec, record->id, *request);
   r.cmd.assign(request->cmd().begin(), request->cmd().end());
-  r.tty = request->tty();
-  r.stdin = request->stdin();
-  r.stdout = request->stdout();
-  r.stderr = request->stderr();
   response->set_url(stream_->url_for(std::move(r)));
   return grpc::Status::OK;
 }
@@ -61,21 +71,12 @@ grpc::Status RuntimeService::Attach(grpc::ServerContext *, const runtime::v1::At
   if (!ok.ok()) return ok;
   auto record = pods_->container(request->container_id());
   if (!record) return to_status(record.error());
-  if (record->state != ContainerState::Running)
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        fmt::format("Attach to container {}: it is {}, not running", record->id, to_string(record->state)));
+  if (record->state != ContainerState::Running) return not_running("Attach to container", *record);
   // Input needs a stdin the monitor holds open, as kubectl attach -i does.
   if (request->stdin() && !record->config.stdin())
     return invalid(fmt::format("Attach to container {}: stdin requested, but the container was created without stdin",
                                record->id));
-  streaming::StreamRequest r;
-  r.kind = streaming::StreamKind::attach;
-  r.id = record->id;
-  r.tty = request->tty();
-  r.stdin = request->stdin();
-  r.stdout = request->stdout();
-  r.stderr = request->stderr();
-  response->set_url(stream_->url_for(std::move(r)));
+  response->set_url(stream_->url_for(stream_request(streaming::StreamKind::attach, record->id, *request)));
   return grpc::Status::OK;
 }
 

@@ -103,4 +103,11 @@ std::string resolve_container_id(v1::RuntimeService::Stub &stub, const Globals &
   return resolved_or_fail(match_id_prefix(prefix, ids, "container"));
 }
 
+bool failed_call(const grpc::Status &s, std::string_view what, int &rc) {
+  if (s.ok()) return false;
+  fmt::print(stderr, "cridctl: {}: {}\n", what, rpc_error_text(s));
+  rc = 1;
+  return true;
+}
+
 }  // namespace berth::cridctl

@@ -36,6 +36,10 @@ ojson info_json(const google::protobuf::Map<std::string, std::string> &info);
 
 // The full id of a pod or container, by listing when `prefix` is not already
 // a full id. Ambiguous prefixes exit with an error.
+// For commands that go on to the next id after a failed call: prints
+// "cridctl: WHAT: rpc error: ..." and sets rc to 1. True when s failed.
+bool failed_call(const grpc::Status &s, std::string_view what, int &rc);
+
 std::string resolve_pod_id(runtime::v1::RuntimeService::Stub &stub, const Globals &g, const std::string &prefix);
 std::string resolve_container_id(runtime::v1::RuntimeService::Stub &stub, const Globals &g,
                                  const std::string &prefix);

@@ -333,11 +333,7 @@ int cmd_rm(const Globals &g, const Argv &argv) {
     sreq.set_container_id(id);
     v1::ContainerStatusResponse sresp;
     grpc::Status s = stub->ContainerStatus(ctx.get(), sreq, &sresp);
-    if (!s.ok()) {
-      fmt::print(stderr, "cridctl: get the status of container \"{}\": {}\n", id, rpc_error_text(s));
-      rc = 1;
-      continue;
-    }
+    if (failed_call(s, fmt::format("get the status of container \"{}\"", id), rc)) continue;
     if (sresp.status().state() == v1::CONTAINER_RUNNING) {
       if (!a.has("force")) {
         fmt::print(stderr, "cridctl: container \"{}\" is running, please stop it first (or use -f)\n", id);
@@ -345,22 +341,14 @@ int cmd_rm(const Globals &g, const Argv &argv) {
         continue;
       }
       s = stop_container(*stub, g, id, 0);
-      if (!s.ok()) {
-        fmt::print(stderr, "cridctl: stop container \"{}\": {}\n", id, rpc_error_text(s));
-        rc = 1;
-        continue;
-      }
+      if (failed_call(s, fmt::format("stop container \"{}\"", id), rc)) continue;
     }
     auto rctx = call_context_with_timeout(g.timeout_seconds * 2);
     v1::RemoveContainerRequest req;
     req.set_container_id(id);
     v1::RemoveContainerResponse resp;
     s = stub->RemoveContainer(rctx.get(), req, &resp);
-    if (!s.ok()) {
-      fmt::print(stderr, "cridctl: remove container \"{}\": {}\n", id, rpc_error_text(s));
-      rc = 1;
-      continue;
-    }
+    if (failed_call(s, fmt::format("remove container \"{}\"", id), rc)) continue;
     // crictl removes the log file and its rotations with the container.
     const std::string &log_path = sresp.status().log_path();
     if (!a.has("keep-logs") && !log_path.empty()) {

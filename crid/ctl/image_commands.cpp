@@ -171,11 +171,7 @@ int cmd_rmi(const Globals &g, const Argv &argv) {
     req.mutable_image()->set_image(status.image().id());
     v1::RemoveImageResponse resp;
     grpc::Status s = stub->RemoveImage(ctx.get(), req, &resp);
-    if (!s.ok()) {
-      fmt::print(stderr, "cridctl: remove image \"{}\": {}\n", ref, rpc_error_text(s));
-      rc = 1;
-      continue;
-    }
+    if (failed_call(s, fmt::format("remove image \"{}\"", ref), rc)) continue;
     if (status.image().repo_tags_size() == 0) fmt::print("Deleted: {}\n", status.image().id());
     for (const auto &t : status.image().repo_tags()) fmt::print("Deleted: {}\n", t);
   }

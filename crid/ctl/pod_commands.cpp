@@ -192,11 +192,7 @@ int cmd_rmp(const Globals &g, const Argv &argv) {
     sreq.set_pod_sandbox_id(id);
     v1::PodSandboxStatusResponse sresp;
     grpc::Status s = stub->PodSandboxStatus(ctx.get(), sreq, &sresp);
-    if (!s.ok()) {
-      fmt::print(stderr, "cridctl: get the status of pod sandbox \"{}\": {}\n", id, rpc_error_text(s));
-      rc = 1;
-      continue;
-    }
+    if (failed_call(s, fmt::format("get the status of pod sandbox \"{}\"", id), rc)) continue;
     if (sresp.status().state() == v1::SANDBOX_READY) {
       if (!a.has("force")) {
         fmt::print(stderr, "cridctl: pod sandbox \"{}\" is running, please stop it first (or use -f)\n", id);
@@ -210,11 +206,7 @@ int cmd_rmp(const Globals &g, const Argv &argv) {
     req.set_pod_sandbox_id(id);
     v1::RemovePodSandboxResponse resp;
     s = stub->RemovePodSandbox(rctx.get(), req, &resp);
-    if (!s.ok()) {
-      fmt::print(stderr, "cridctl: remove pod sandbox \"{}\": {}\n", id, rpc_error_text(s));
-      rc = 1;
-      continue;
-    }
+    if (failed_call(s, fmt::format("remove pod sandbox \"{}\"", id), rc)) continue;
     fmt::print("Removed sandbox {}\n", id);
   }
   return rc;
