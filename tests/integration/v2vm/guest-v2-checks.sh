@@ -69,7 +69,8 @@ paused=$("$BERTH_BIN" --root "$STATE" state freeze | jq -r .status)
 frozen=$(grep frozen /sys/fs/cgroup/berthvm/freeze/cgroup.events)
 a=$(cat /tmp/rootfs/freeze-count); sleep 1; b=$(cat /tmp/rootfs/freeze-count)
 "$BERTH_BIN" --root "$STATE" resume freeze
-sleep 1; c=$(cat /tmp/rootfs/freeze-count)
+# The emulated guest may be slow to schedule the thawed loop: wait for it.
+for i in $(seq 100); do c=$(cat /tmp/rootfs/freeze-count); [ -n "$c" ] && [ "$c" != "$b" ] && break; sleep 0.1; done
 echo "status=$paused $frozen stopped=$([ "$a" = "$b" ] && echo yes || echo no) moves=$([ "$c" != "$b" ] && echo yes || echo no)" \
 	>"$WORK/results/freeze.out"
 procs=$(wc -l </sys/fs/cgroup/berthvm/freeze/cgroup.procs)
