@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "crid/leftover_processes.h"
 #include "crid/log.h"
 #include "crid/monitor_client.h"
 #include "crid/pod_files.h"
@@ -33,6 +34,9 @@ bool PodManager::refresh(ContainerRecord &record) {
   record.reason = exit_reason(*exit);
   record.message = exit->message;
   if (auto r = store_.update_container(record); !r) log::error("record the exit of container {}: {}", record.id, r.error().message);
+  // In a pod's shared pid namespace the init's children are not killed with
+  // it: they go now, as a kubelet expects of an exited container.
+  if (auto runtime = runtime_of(record)) kill_leftover_processes(*runtime, record.id, container_dir(record.id));
   publish(LifecycleEvent::Kind::ContainerStopped, record.id, record.sandbox_id);
   log::info("container {} exited with {} ({})", record.id, record.exit_code, record.reason);
   return true;

@@ -6,6 +6,7 @@ if BUILD_CRID
 # crid's side of the monitor contract.
 crid_libcrid_a_SOURCES += crid/monitor_protocol.h crid/exit_record.cpp \
 	crid/monitor_client.h crid/monitor_client.cpp \
+	crid/create_lock.h crid/create_lock.cpp crid/crash_point.h crid/crash_point.cpp \
 	crid/monitor/unix_socket.h crid/monitor/unix_socket.cpp
 
 # Helpers crid starts, not for people: in $(libexecdir)/crid.

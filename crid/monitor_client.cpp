@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
+#include "crid/crash_point.h"
+#include "crid/create_lock.h"
 #include "crid/monitor/unix_socket.h"
 #include "libcontainer/fd.h"
 #include "libcontainer/file_util.h"
@@ -26,7 +29,8 @@ std::vector<std::string> monitor_argv(const MonitorOptions &o) {
   std::vector<std::string> argv{o.monitor_path,   "--id",           o.id,         "--bundle",
                                 o.bundle,         "--runtime",      o.runtime_path, "--runtime-root",
                                 o.runtime_root,   "--exit-file",    o.exit_file,  "--socket-dir",
-                                o.socket_dir,     "--sync-fd",      "3"};
+                                o.socket_dir,     "--sync-fd",      "3",          "--create-lock-fd",
+                                "4"};
   if (!o.log_path.empty()) {
     argv.push_back("--log-path");
     argv.push_back(o.log_path);
@@ -64,14 +68,22 @@ Result<int> start_monitor(const MonitorOptions &options) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error(errno, "create the monitor's sync pipe");
   Fd sync_read(fds[0]), sync_write(fds[1]);
+  auto lock = TRY(take_create_lock(options.bundle));
+  // Out of the way of the dup2s below: neither may already sit on 3 or 4.
+  Fd sync_high(::fcntl(sync_write.get(), F_DUPFD_CLOEXEC, 10));
+  Fd lock_high(::fcntl(lock.get(), F_DUPFD_CLOEXEC, 10));
+  if (!sync_high || !lock_high) return sys_error(errno, "duplicate the monitor's fds");
+  sync_write.reset();
+  lock.reset();
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  // dup2 onto 3 clears close-on-exec there (also when the pipe already is fd 3).
-  posix_spawn_file_actions_adddup2(&actions, sync_write.get(), 3);
+  // dup2 clears close-on-exec on 3 and 4.
+  posix_spawn_file_actions_adddup2(&actions, sync_high.get(), 3);
+  posix_spawn_file_actions_adddup2(&actions, lock_high.get(), 4);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t all, none;
@@ -89,8 +101,13 @@ Result<int> start_monitor(const MonitorOptions &options) {
   int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return sys_error(rc, "start monitor {}", options.monitor_path);
-  sync_write.reset();
+  // Not the errno's code: a missing monitor binary is crid's own setup
+  // problem (INTERNAL), not a NotFound about what the client asked for.
+  if (rc != 0) return make_error("start monitor {}: {}", options.monitor_path, std::strerror(rc));
+  // From here the monitor alone holds the lock, until its create is over.
+  sync_high.reset();
+  lock_high.reset();
+  crash_point("monitor-creating");
 
   auto line = read_sync_line(sync_read.get());
   // The process we started only forks the monitor proper and exits.

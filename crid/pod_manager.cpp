@@ -37,14 +37,6 @@ int read_own_oom_score_adj() {
 
 }  // namespace
 
-void crash_point(const char *point) {
-  const char *at = std::getenv("CRID_TEST_CRASH_AT");
-  if (at && std::strcmp(at, point) == 0) {
-    log::warning("CRID_TEST_CRASH_AT={}: killing crid", point);
-    ::raise(SIGKILL);
-  }
-}
-
 PodManager::PodManager(const Config &config, PodStore &store, images::ImageService &images, EventBus &events)
     : config_(config), store_(store), images_(images), events_(events) {
   restrict_oom_score_adj_ = config.restrict_oom_score_adj.value_or(!has_cap_sys_resource());

@@ -18,6 +18,7 @@
 
 #include "crid/config.h"
 #include "crid/container_spec.h"
+#include "crid/crash_point.h"
 #include "crid/cri_api.h"
 #include "crid/event_bus.h"
 #include "crid/exit_watcher.h"
@@ -96,14 +97,5 @@ class PodManager {
   int own_oom_score_adj_ = 0;
   std::unique_ptr<ExitWatcher> watcher_;
 };
-
-// Test hook (all builds; documented in tests/README): CRID_TEST_CRASH_AT=POINT
-// makes crid kill itself with SIGKILL at that point, to test restart recovery.
-// Points: "create-container" (a container made, its record still "creating"),
-// "run-sandbox" (the same for a pod sandbox), "start-container" (started by
-// the runtime, recorded as created), "stop-container" (the stop signal sent,
-// nothing recorded), "remove-container" (runtime state deleted; rootfs, dirs
-// and record still there).
-void crash_point(const char *point);
 
 }  // namespace berth::crid

@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
+#include "crid/create_lock.h"
 #include "crid/log.h"
 #include "crid/pod_files.h"
 #include "crid/pod_manager.h"
@@ -20,12 +23,40 @@ void warn_if(const Result<void> &r, const std::string &what) {
   if (!r) log::warning("recovery: {}: {}", what, r.error().message);
 }
 
+// A create under heavy load can take seconds; one that takes longer than
+// this is stuck, and crid must come up anyway.
+constexpr auto kCreateWait = std::chrono::seconds(60);
+constexpr auto kMonitorExitWait = std::chrono::seconds(10);
+
+// The interrupted object's monitor may still be running the runtime's create:
+// deleting before it ends would let the create finish afterwards and leave a
+// live container that no record names.
+void wait_for_interrupted_create(const std::string &dir, const std::string &what) {
+  if (!wait_for_create_end(dir, kCreateWait))
+    log::warning("recovery: {}: its monitor is still creating after {}s; removing it anyway", what,
+                 kCreateWait.count());
+}
+
+// Once the runtime has deleted the container, a monitor that got as far as
+// serving writes its exit file and goes; the directory is removed after that,
+// not while it still writes there.
+// Its sockets are the last things it removes before it exits.
+void wait_for_monitor_exit(const std::string &dir) {
+  std::string ctl = dir + "/monitor/ctl", attach = dir + "/monitor/attach";
+  auto until = std::chrono::steady_clock::now() + kMonitorExitWait;
+  while ((::access(ctl.c_str(), F_OK) == 0 || ::access(attach.c_str(), F_OK) == 0) &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 }  // namespace
 
 void PodManager::cleanup_interrupted(const ContainerRecord &record) {
   log::info("recovery: container {} ({}) was being created when crid stopped: removing it", record.id, record.name_key);
-  if (auto runtime = runtime_of(record)) warn_if(runtime->remove(record.id), "delete container " + record.id);
   std::string dir = container_dir(record.id);
+  wait_for_interrupted_create(dir, "container " + record.id);
+  if (auto runtime = runtime_of(record)) warn_if(runtime->remove(record.id), "delete container " + record.id);
+  wait_for_monitor_exit(dir);
   warn_if(unmount_if_mounted(dir + "/rootfs"), "container " + record.id);
   warn_if(remove_tree(dir), "container " + record.id);
   warn_if(remove_tree(container_layer_dir(record.id)), "container " + record.id);
@@ -34,7 +65,9 @@ void PodManager::cleanup_interrupted(const ContainerRecord &record) {
 
 void PodManager::cleanup_interrupted(const SandboxRecord &record) {
   log::info("recovery: pod sandbox {} ({}) was being created when crid stopped: removing it", record.id, record.name_key);
+  wait_for_interrupted_create(sandbox_dir(record.id), "pod sandbox " + record.id);
   warn_if(runtime_of(record).remove(record.id), "delete pod sandbox " + record.id);
+  wait_for_monitor_exit(sandbox_dir(record.id));
   // The record is saved before the network is made: the cache and the
   // namespace's place say what there is to undo.
   warn_if(teardown_sandbox_network(config_, record.id, sandbox_netns_path(config_, record.id)),

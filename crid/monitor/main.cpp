@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -68,16 +69,23 @@ void report_error(int &sync_fd, const std::string &message) {
   report(sync_fd, {{"error", message}});
 }
 
-// Only the sync fd survives; 0, 1 and 2 become /dev/null so the monitor holds
-// none of its starter's pipes (crid's, or a test harness's).
-void sanitize_fds(int sync_fd) {
-  if (sync_fd > 3) ::close_range(3, sync_fd - 1, 0);
-  ::close_range(sync_fd >= 3 ? sync_fd + 1 : 3, ~0U, 0);
-  if (sync_fd >= 0) ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+// Only the sync fd and the create lock survive; 0, 1 and 2 become /dev/null
+// so the monitor holds none of its starter's pipes (crid's, or a test
+// harness's). Both are close-on-exec: the runtime must not hold them.
+void sanitize_fds(int sync_fd, int lock_fd) {
+  int keep[2] = {std::min(sync_fd, lock_fd), std::max(sync_fd, lock_fd)};
+  unsigned next = 3;
+  for (int fd : keep) {
+    if (fd < 3) continue;
+    if (static_cast<unsigned>(fd) > next) ::close_range(next, fd - 1, 0);
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    next = fd + 1;
+  }
+  ::close_range(next, ~0U, 0);
   int null = ::open("/dev/null", O_RDWR);
   for (int fd = 0; fd < 3; fd++)
-    if (fd != sync_fd && null >= 0) ::dup2(null, fd);
-  if (null > 2 && null != sync_fd) ::close(null);
+    if (fd != sync_fd && fd != lock_fd && null >= 0) ::dup2(null, fd);
+  if (null > 2 && null != sync_fd && null != lock_fd) ::close(null);
 }
 
 Result<Fd> block_sigchld() {
@@ -160,7 +168,7 @@ int main(int argc, char **argv) {
   }
   if (pid > 0) _exit(0);
   ::setsid();
-  sanitize_fds(sync_fd);
+  sanitize_fds(sync_fd, o.create_lock_fd);
   ::chdir("/");
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
@@ -171,6 +179,8 @@ int main(int argc, char **argv) {
 
   CriLogWriter log(o.log_path);
   auto started = start(o, log);
+  // The runtime's create is over, whichever way it went.
+  if (o.create_lock_fd >= 0) ::close(o.create_lock_fd);
   if (!started) {
     report_error(sync_fd, started.error().message);
     return 1;

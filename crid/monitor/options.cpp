@@ -17,6 +17,14 @@ std::string absolute(const std::string &path) {
   return fmt::format("{}/{}", cwd, path);
 }
 
+Result<int> fd_number(std::string_view flag, const std::string &text) {
+  int fd = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
+  if (ec != std::errc() || end != text.data() + text.size() || fd < 0)
+    return make_error("{}: {:?} is not a file descriptor number", flag, text);
+  return fd;
+}
+
 }  // namespace
 
 Result<Options> parse_options(int argc, char **argv) {
@@ -56,12 +64,9 @@ Result<Options> parse_options(int argc, char **argv) {
     } else if (flag == "--socket-dir") {
       o.socket_dir = absolute(TRY(value()));
     } else if (flag == "--sync-fd") {
-      auto text = TRY(value());
-      int fd = -1;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
-      if (ec != std::errc() || end != text.data() + text.size() || fd < 0)
-        return make_error("--sync-fd: {:?} is not a file descriptor number", text);
-      o.sync_fd = fd;
+      o.sync_fd = TRY(fd_number(flag, TRY(value())));
+    } else if (flag == "--create-lock-fd") {
+      o.create_lock_fd = TRY(fd_number(flag, TRY(value())));
     } else {
       return make_error("unknown flag {:?}", std::string(flag));
     }

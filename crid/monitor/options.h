@@ -20,6 +20,9 @@ struct Options {
   bool stdin_open = false;
   bool tty = false;
   int sync_fd = -1;
+  // Holds crid's create lock (a flock on <bundle>/create.lock) until the
+  // runtime's create is over, so that a restarted crid knows when it may undo it.
+  int create_lock_fd = -1;
 };
 
 // Relative paths are made absolute against the current directory, because the

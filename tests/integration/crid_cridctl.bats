@@ -52,6 +52,17 @@ host_procs() {
 	[ ! -d "$cg" ]
 }
 
+@test "a container that exits on its own in the pod's pid namespace takes its children with it" {
+	run_pod p1 '.linux.security_context.namespace_options.pid = 0'
+	run_ctr c1 sh -c 'sleep 4731 & sleep 0.5; exit 3'
+	for i in $(seq 50); do [ -n "$(host_procs '^sleep 4731$')" ] && break; sleep 0.1; done
+	wait_ctr_state "$CTR" CONTAINER_EXITED
+	[ "$(cri ContainerStatus "{\"containerId\": \"$CTR\"}" | jq -r .status.exitCode)" = 3 ]
+	# Gone without a StopContainer or RemoveContainer.
+	for i in $(seq 50); do [ -z "$(host_procs '^sleep 4731$')" ] && break; sleep 0.1; done
+	[ -z "$(host_procs '^sleep 4731$')" ]
+}
+
 @test "stop with a zero timeout also ends the children of a container in the pod's pid namespace" {
 	run_pod p1 '.linux.security_context.namespace_options.pid = 0'
 	run_ctr c1 sh -c 'sleep 4721 & wait'

@@ -277,7 +277,6 @@ assert_nothing_left() {
 }
 
 @test "crid network: a pod run interrupted by a crash after ADD is torn down at restart" {
-	skip "known race, open: the monitor of the interrupted run can finish runtime create after recovery ran delete --force, leaving the infra process (recovery must stop that monitor first)"
 	write_config
 	CRID_TEST_CRASH_AT=run-sandbox start_net_crid
 	pod=$(pod_json halfway ".port_mappings = [{protocol: \"TCP\", container_port: 80, host_port: $HOST_PORT}]")

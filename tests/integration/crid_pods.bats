@@ -223,6 +223,16 @@ wait_exited() {
 	[ "$(cri ListPodSandbox | jq '.items | length')" = 1 ]
 }
 
+@test "crid pods: a missing monitor binary is crid's own error (INTERNAL), naming it; nothing is left" {
+	kill_crid
+	start_crid --monitor-path "$T/no-such-monitor"
+	run cri RunPodSandbox "{\"config\": $(cat "$(pod_json nomonitor)")}"
+	echo "$output"
+	[[ "$output" == "INTERNAL: "*"$T/no-such-monitor"* ]]
+	[ -z "$(ls -A "$T/state/sandboxes" 2>/dev/null)" ]
+	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
+}
+
 @test "crid pods: list filters by id prefix, state and labels" {
 	run_pod one
 	one=$POD

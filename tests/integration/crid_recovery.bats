@@ -126,6 +126,58 @@ log_count() {
 	[ "$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\"}" | jq -r .status.state)" = SANDBOX_READY ]
 }
 
+# A runtime whose create takes a while: crid is killed while its monitor is
+# still creating, and the restarted crid must let that create end before it
+# deletes, or the create would finish afterwards and leave a live container.
+slow_create_runtime() {
+	cat >"$T/slow-runtime" <<-EOF
+		#!/bin/sh
+		for a in "\$@"; do [ "\$a" = create ] && sleep 2 && break; done
+		exec "$CRID_TEST_RUNTIME" "\$@"
+	EOF
+	chmod +x "$T/slow-runtime"
+}
+
+@test "crid recovery: a pod run killed while its monitor is still creating leaves nothing at restart" {
+	kill_crid
+	slow_create_runtime
+	CRID_TEST_CRASH_AT=monitor-creating start_crid --runtime "$T/slow-runtime"
+	pod=$(pod_json racing)
+	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
+	[ "$status" -eq 1 ]
+	! kill -0 "$CRID_PID" 2>/dev/null
+	# The monitor is still in its runtime's create when crid comes back.
+	pgrep -f "crid-monitor.*$T/" >/dev/null
+	start_crid --runtime "$T/slow-runtime"
+	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
+	[ -z "$(ls -A "$T/state/sandboxes")" ]
+	! pgrep -f "crid-monitor.*$T/"
+	# No infra process was left in the pod's cgroups.
+	[ -z "$(cat $(find /sys/fs/cgroup/*"$CRID_CGROUP_PARENT" -name cgroup.procs 2>/dev/null) 2>/dev/null)" ]
+}
+
+@test "crid recovery: a container create killed while its monitor is still creating leaves nothing at restart" {
+	run_pod racing
+	kill_crid
+	slow_create_runtime
+	CRID_TEST_CRASH_AT=monitor-creating start_crid --runtime "$T/slow-runtime"
+	ctr=$(ctr_json racer sleep 3600)
+	run cri CreateContainer "$(jq -n --arg pod "$POD" --slurpfile c "$ctr" --slurpfile p "$POD_JSON" \
+		'{podSandboxId: $pod, config: $c[0], sandboxConfig: $p[0]}')"
+	[ "$status" -eq 1 ]
+	! kill -0 "$CRID_PID" 2>/dev/null
+	racer=$(ls -A "$T/state/containers")
+	pgrep -f "crid-monitor.*$racer" >/dev/null
+	start_crid --runtime "$T/slow-runtime"
+	[ "$(cri ListContainers | jq '.containers | length')" = 0 ]
+	[ -z "$(ls -A "$T/state/containers")" ]
+	! pgrep -f "crid-monitor.*$racer"
+	# Only the pod's infra process is left in the pod's cgroups.
+	[ "$(cat $(find /sys/fs/cgroup/pids/"$CRID_CGROUP_PARENT" -name cgroup.procs) | sort -u | wc -l)" = 1 ]
+	run_ctr racer sh -c 'echo second try'
+	wait_ctr_state "$CTR" CONTAINER_EXITED
+}
+
 @test "crid recovery: pods and containers are removable after a restart" {
 	run_pod later
 	run_ctr sleeper sleep 3600

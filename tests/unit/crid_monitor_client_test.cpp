@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "crid/create_lock.h"
 #include "crid/monitor/unix_socket.h"
 #include "libcontainer/file_util.h"
 
@@ -55,7 +56,7 @@ TEST_F(MonitorClient, PassesTheContractFlags) {
   auto args = read_file(dir_ + "/args");
   ASSERT_TRUE(args);
   EXPECT_EQ(*args, fmt::format("--id c1 --bundle {0} --runtime /bin/true --runtime-root {0} --exit-file "
-                               "{0}/exit.json --socket-dir {0}/monitor --sync-fd 3 --log-path /l/c.log "
+                               "{0}/exit.json --socket-dir {0}/monitor --sync-fd 3 --create-lock-fd 4 --log-path /l/c.log "
                                "--runtime-arg --systemd-cgroup --tty\n",
                                dir_));
 }
@@ -81,6 +82,18 @@ TEST_F(MonitorClient, AMissingMonitorBinaryIsAnError) {
   auto r = start_monitor(o);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("No such file or directory"), std::string::npos) << r.error().message;
+  // crid's own setup, not something the client named: no ENOENT (NotFound).
+  EXPECT_EQ(r.error().code, 0);
+}
+
+// The create lock stays held by the monitor (fd 4) after start_monitor
+// returns, for as long as the monitor keeps it, and not a moment longer.
+TEST_F(MonitorClient, TheMonitorHoldsTheCreateLockUntilItLetsGo) {
+  EXPECT_TRUE(wait_for_create_end(dir_, std::chrono::milliseconds(0)));  // nothing started yet
+  auto o = fake_monitor("echo '{\"pid\": 1}' >&3; exec 3>&-; (sleep 0.5; exec 4>&-) & exit 0");
+  ASSERT_TRUE(start_monitor(o));
+  EXPECT_FALSE(wait_for_create_end(dir_, std::chrono::milliseconds(50)));
+  EXPECT_TRUE(wait_for_create_end(dir_, std::chrono::seconds(10)));
 }
 
 TEST_F(MonitorClient, CommandsGetTheirReply) {
