@@ -9,11 +9,15 @@
 //   crid-monitor --id ID --bundle DIR --runtime PATH --runtime-root DIR
 //                --exit-file FILE --socket-dir DIR [--log-path FILE]
 //                [--stdin] [--tty] [--runtime-arg ARG]... [--sync-fd N]
+//                [--create-lock-fd N]
 // The monitor runs `RUNTIME --root DIR create --bundle DIR --pid-file F ID`
 // with the container's stdio connected to itself, and writes one JSON line to
 // --sync-fd (then closes it): {"pid": N} when the container was created, or
 // {"error": "text"} (the runtime's own error message) when it was not. crid
-// then runs `RUNTIME start ID` itself.
+// then runs `RUNTIME start ID` itself. --create-lock-fd is an flock crid took
+// on <bundle>/create.lock before it started the monitor: the monitor keeps it
+// until the runtime's create is over, so that a crid restarted meanwhile waits
+// for that before it deletes the half-made container (crid/create_lock.h).
 //
 // When the container's init exits the monitor drains its output, writes the
 // exit file atomically (temp file, fsync, rename), and exits. The file holds
