@@ -17,6 +17,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "cgroups/device_rules.h"
 #include "cgroups/manager.h"
 #include "cgroups/systemd_manager.h"
 #include "libcontainer/capabilities.h"
@@ -184,6 +185,14 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   }
   cgroup_made = cg != nullptr;
   if (cg && linux.resources) TRY(cg->apply(*linux.resources));
+  // Always, as runc: deny all, the config's rules, then the defaults. Not
+  // rootless: without privilege there is no device cgroup to write (and
+  // the container cannot make nodes the host would not let its user open).
+  if (cg && !rt.rootless) {
+    static const std::vector<DeviceCgroupRule> no_rules;
+    const auto &rules = linux.resources ? linux.resources->devices : no_rules;
+    TRY(cg->set_devices(cgroups::container_device_rules(rules, linux.devices)));
+  }
   int cgroup_fd = cg ? TRY(cg->open_v2_dir()) : -1;
   Fd cgroup_dir(cgroup_fd);
 
