@@ -42,7 +42,7 @@ packages=(
 	libcurl4-openssl-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
 	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 	bats busybox-static runc crun iproute2 python3 podman jq uidmap
-	docker-registry skopeo umoci curl containerd
+	docker-registry skopeo umoci curl containerd zstd
 	containernetworking-plugins iptables python3-grpcio
 	python3-websocket
 	qemu-system-x86 kmod cpio xz-utils file

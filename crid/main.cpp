@@ -15,6 +15,7 @@
 #include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
 #include "crid/config.h"
 #include "crid/image_service.h"
+#include "crid/pull_progress_service.h"
 #include "crid/listener.h"
 #include "crid/log.h"
 #include "crid/metadata_store.h"
@@ -127,9 +128,11 @@ int serve(const Config &config) {
   RuntimeService runtime_service(config, &pods);
   runtime_service.set_stream_server(&stream_server);
   ImageService image_service(**images, *metadata);
+  PullProgressService pull_progress(**images);
   grpc::ServerBuilder builder;
   builder.RegisterService(&runtime_service);
   builder.RegisterService(&image_service);
+  builder.RegisterService(&pull_progress);
   // Image lists and verbose statuses of big nodes exceed gRPC's 4 MiB default.
   builder.SetMaxSendMessageSize(16 << 20);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
