@@ -115,6 +115,9 @@ Result<pid_t> restore_container(const RuntimeOptions &rt, const RestoreOptions &
   struct stat sb;
   if (::stat((images + "/inventory.img").c_str(), &sb) != 0)
     return sys_error(errno, "{}: not a checkpoint (no inventory.img)", images);
+  // criu changes into the work dir before anything else, so a --work-path
+  // that does not exist yet is made here, as checkpoint (and runc) do.
+  TRY(mkdir_all(work_dir(o.criu), 0700));
 
   std::string rootfs = spec.root->path[0] == '/' ? spec.root->path : bundle + "/" + spec.root->path;
   auto dir = TRY(StateDir::create(rt.root, o.id));
