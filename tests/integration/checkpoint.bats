@@ -92,6 +92,25 @@ start_sleeper() {
 	[ "$status" -ne 0 ]
 }
 
+@test "checkpoint: --criu names the binary, a path or a name in PATH" {
+	start_sleeper
+	local bin
+	bin="$(fake_failing_criu)"
+	mv "$bin/criu" "$bin/my-criu"
+	PATH="$(path_without_criu)" run "$BERTH" --root "$ROOT" --criu "$bin/my-criu" checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"criu check failed ($bin/my-criu cannot"*"fake kernel feature missing"* ]]
+	PATH="$bin" run "$BERTH" --root "$ROOT" --criu my-criu checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	[[ "$output" == *"fake kernel feature missing"* ]]
+	run_berth --criu "$BATS_TEST_TMPDIR/none/criu" checkpoint "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--criu $BATS_TEST_TMPDIR/none/criu: No such file or directory"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/img" ]
+	[ "$(container_status "$CID")" = running ]
+}
+
 @test "features: the checkpoint annotation matches whether criu works here" {
 	run "$BERTH" features
 	[ "$status" -eq 0 ]
