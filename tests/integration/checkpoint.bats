@@ -190,7 +190,7 @@ recording_criu() {
 	mkdir -p "$BATS_TEST_TMPDIR/work"
 	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" \
 		--work-path "$BATS_TEST_TMPDIR/work" --leave-running --tcp-established --ext-unix-sk --shell-job \
-		--file-locks --manage-cgroups-mode soft --lazy-pages "$CID"
+		--file-locks --manage-cgroups-mode soft --lazy-pages --auto-dedup --empty-ns network "$CID"
 	echo "$output"
 	cat "$bin/argv-dump"
 	# The real criu parsed the whole command line and stopped at the kernel
@@ -205,6 +205,8 @@ recording_criu() {
 		--manage-cgroups=soft; do
 		grep -qx -- "$f" "$bin/argv-dump" || fail "criu dump was not given $f"
 	done
+	grep -qx -- --auto-dedup "$bin/argv-dump"
+	grep -A1 -x -- --empty-ns "$bin/argv-dump" | grep -qx net
 	grep -A1 -x -- --tree "$bin/argv-dump" | grep -qx "$pid"
 	grep -A1 -x -- --images-dir "$bin/argv-dump" | grep -qx "$BATS_TEST_TMPDIR/img"
 	grep -A1 -x -- --work-dir "$bin/argv-dump" | grep -qx "$BATS_TEST_TMPDIR/work"
