@@ -25,6 +25,7 @@
 #include "libcontainer/file_util.h"
 #include "libcontainer/hook_points.h"
 #include "libcontainer/hooks.h"
+#include "libcontainer/idmap_trees.h"
 #include "libcontainer/init.h"
 #include "libcontainer/intel_rdt.h"
 #include "libcontainer/log.h"
@@ -207,6 +208,11 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   ctx.spec = &spec;
   ctx.ns = &ns;
   ctx.rootfs = RootfsOptions{rootfs, bundle, opts.no_pivot, ns.new_user};
+  // Held until the init has been cloned: it inherits the fds (CLOEXEC, so
+  // its exec closes them) and attaches each tree.
+  IdmappedTrees idmapped_trees;
+  if (ns.new_user) idmapped_trees = TRY(open_idmapped_trees(spec, bundle));
+  for (const auto &[index, tree] : idmapped_trees) ctx.rootfs.idmapped_tree_fds[index] = tree.get();
   ctx.id = opts.id;
   ctx.sync_fd = child_sock.get();
   ctx.fifo_fd = fifo_fd.get();
