@@ -117,6 +117,7 @@ int serve(const Config &config) {
   streaming::ServerConfig stream_config;
   stream_config.address = config.stream_address;
   stream_config.port = uint16_t(config.stream_port);
+  stream_config.stream_idle_timeout = std::chrono::seconds(config.stream_idle_timeout);
   streaming::Server stream_server(stream_config, stream_backend);
   if (auto r = stream_server.start(); !r) {
     log::error("start the streaming server on {} port {}: {}", config.stream_address, config.stream_port,
