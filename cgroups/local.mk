@@ -12,6 +12,7 @@ cgroups_libcgroups_a_SOURCES = cgroups/manager.h \
 	cgroups/resource_write.h cgroups/resource_write.cpp \
 	cgroups/device_rules.h cgroups/device_rules.cpp \
 	cgroups/device_filter.h cgroups/device_filter.cpp \
+	cgroups/devices_apply.h cgroups/devices_apply.cpp \
 	cgroups/resources.h cgroups/resources_v1.cpp cgroups/resources_v2.cpp \
 	cgroups/stats.h cgroups/stats.cpp \
 	cgroups/oom_watch.h cgroups/oom_watch.cpp \

@@ -56,6 +56,10 @@ class Manager {
   // alone, so `update` passes only what changes). Errors name the field and
   // the file: "linux.resources.memory.limit: write <file>: <errno text>".
   virtual Result<void> apply(const Resources &r) = 0;
+  // Sets the device cgroup to exactly rules (the full list, defaults
+  // included: container_device_rules in cgroups/device_rules.h). Called once
+  // at create, before any process joins; apply() never touches devices.
+  virtual Result<void> set_devices(const std::vector<DeviceCgroupRule> &rules) = 0;
   // What the cgroup has used so far.
   virtual Result<Stats> stats() = 0;
   // Notifications of the OOM killer acting in the cgroup.

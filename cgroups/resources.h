@@ -1,7 +1,8 @@
 // linux.resources written to a container's cgroup files: the v1 mapping
 // (one hierarchy per controller) and the v2 one (one directory, converted
 // values). Fields left out of the config are left as they are, so the same
-// code serves create and `berth update`.
+// code serves create and `berth update`. linux.resources.devices is not
+// among them: cgroups/devices_apply.h sets the device cgroup, at create only.
 #pragma once
 
 #include <functional>

@@ -2,7 +2,6 @@
 
 #include "cgroups/cgroupfs.h"
 #include "cgroups/convert.h"
-#include "cgroups/device_rules.h"
 #include "cgroups/resource_write.h"
 #include "cgroups/resources.h"
 
@@ -110,15 +109,6 @@ Result<void> apply_blkio(const std::string &dir, const BlockIoResources &b) {
   return {};
 }
 
-Result<void> apply_devices(const std::string &dir, const std::vector<DeviceCgroupRule> &rules) {
-  // Deny everything first, then open up rule by rule: the container never
-  // has more than its rules allow, even between two writes.
-  TRY(write_resource("devices", dir + "/devices.deny", "a"));
-  for (const auto &r : effective_device_rules(rules))
-    TRY(write_resource("devices", dir + (r.allow ? "/devices.allow" : "/devices.deny"), v1_device_rule(r)));
-  return {};
-}
-
 }  // namespace
 
 Result<void> apply_v1(const V1DirOf &dir_of, const std::string &unified, const Resources &r) {
@@ -156,7 +146,6 @@ Result<void> apply_v1(const V1DirOf &dir_of, const std::string &unified, const R
                          fmt::format("{} hca_handle={} hca_object={}", dev,
                                      lim.hca_handles ? std::to_string(*lim.hca_handles) : "max",
                                      lim.hca_objects ? std::to_string(*lim.hca_objects) : "max")));
-  if (auto d = dir_of("devices"); !d.empty() && !r.devices.empty()) TRY(apply_devices(d, r.devices));
   return {};
 }
 

@@ -2,8 +2,6 @@
 
 #include "cgroups/cgroupfs.h"
 #include "cgroups/convert.h"
-#include "cgroups/device_filter.h"
-#include "cgroups/device_rules.h"
 #include "cgroups/resource_write.h"
 #include "cgroups/resources.h"
 
@@ -143,7 +141,6 @@ Result<void> apply_v2(const std::string &dir, const Resources &r) {
                                    lim.hca_handles ? std::to_string(*lim.hca_handles) : "max",
                                    lim.hca_objects ? std::to_string(*lim.hca_objects) : "max")));
   if (!r.unified.empty()) TRY(apply_unified_map(dir, r.unified));
-  if (!r.devices.empty()) TRY_CTX(attach_device_filter(dir, effective_device_rules(r.devices)), "linux.resources.devices");
   return {};
 }
 

@@ -25,6 +25,11 @@ Result<std::vector<UnitProperty>> SystemdManager::resource_properties(const Reso
   return systemd_resource_properties(r, devices ? *devices : std::string());
 }
 
+std::vector<UnitProperty> SystemdManager::device_properties(const std::vector<DeviceCgroupRule> &rules) {
+  auto devices = read_text("/proc/devices");
+  return systemd_device_properties(rules, devices ? *devices : std::string());
+}
+
 Result<void> SystemdManager::create() { return {}; }
 
 Result<void> SystemdManager::add_process(pid_t pid) {
@@ -48,6 +53,10 @@ Result<void> SystemdManager::add_process(pid_t pid) {
     auto more = TRY(resource_properties(*pending_));
     props.insert(props.end(), more.begin(), more.end());
   }
+  if (pending_devices_) {
+    auto more = device_properties(*pending_devices_);
+    props.insert(props.end(), more.begin(), more.end());
+  }
   auto *b = TRY(bus());
   TRY(b->start_transient_unit(unit_.name, props));
   started_ = true;
@@ -60,6 +69,10 @@ Result<void> SystemdManager::add_process(pid_t pid) {
   if (pending_) {
     TRY(fs_->apply(*pending_));
     pending_.reset();
+  }
+  if (pending_devices_) {
+    TRY(fs_->set_devices(*pending_devices_));
+    pending_devices_.reset();
   }
   return {};
 }
@@ -99,6 +112,15 @@ Result<void> SystemdManager::apply(const Resources &r) {
   }
   TRY(TRY(bus())->set_unit_properties(unit_.name, TRY(resource_properties(r))));
   return TRY(fs())->apply(r);
+}
+
+Result<void> SystemdManager::set_devices(const std::vector<DeviceCgroupRule> &rules) {
+  if (!started_) {
+    pending_devices_ = rules;
+    return {};
+  }
+  if (auto props = device_properties(rules); !props.empty()) TRY(TRY(bus())->set_unit_properties(unit_.name, props));
+  return TRY(fs())->set_devices(rules);
 }
 
 Result<Stats> SystemdManager::stats() { return TRY(fs())->stats(); }

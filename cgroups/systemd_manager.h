@@ -37,6 +37,9 @@ class SystemdManager : public Manager {
   // Before the unit exists the resources are kept for its start; after, they
   // go to systemd (SetUnitProperties) and to the cgroup files.
   Result<void> apply(const Resources &r) override;
+  // Before the unit exists the rules are kept for its start (DevicePolicy and
+  // DeviceAllow), then set on the unit's cgroup files as well.
+  Result<void> set_devices(const std::vector<DeviceCgroupRule> &rules) override;
   Result<Stats> stats() override;
   Result<OomWatch> watch_oom() override;
   nlohmann::json to_json() const override;
@@ -47,12 +50,14 @@ class SystemdManager : public Manager {
   Result<SystemdBus *> bus();
   Result<Manager *> fs();
   Result<std::vector<UnitProperty>> resource_properties(const Resources &r);
+  std::vector<UnitProperty> device_properties(const std::vector<DeviceCgroupRule> &rules);
 
   SystemdUnit unit_;
   std::unique_ptr<SystemdBus> bus_;
   std::unique_ptr<Manager> fs_;
   bool started_ = false;
   std::optional<Resources> pending_;
+  std::optional<std::vector<DeviceCgroupRule>> pending_devices_;
 };
 
 // Connects to systemd (the clear error when it cannot) and names the unit

@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "cgroups/convert.h"
-#include "cgroups/device_rules.h"
 
 namespace berth::cgroups {
 
@@ -44,34 +43,6 @@ std::string device_name(std::string_view proc_devices, char type, int64_t major)
     }
   }
   return "";
-}
-
-// systemd's device allow list is an allow list only: the container's own rules
-// (which may deny) are enforced by the cgroupfs manager's eBPF filter, which
-// the kernel combines with systemd's (both must allow). So systemd is told
-// "strict" plus what the rules allow, or left at "auto" when an allowed rule
-// cannot be said in its terms.
-void add_device_properties(const std::vector<DeviceCgroupRule> &rules, std::string_view proc_devices,
-                           std::vector<UnitProperty> &out) {
-  std::vector<std::pair<std::string, std::string>> allow;
-  for (const auto &r : effective_device_rules(rules)) {
-    if (!r.allow) continue;
-    char type = r.type.empty() ? 'a' : r.type[0];
-    if (type == 'a') return;  // every device: nothing for systemd to restrict
-    std::string kind = type == 'b' ? "block" : "char";
-    std::string access = r.access.empty() ? "rwm" : r.access;
-    if (!r.major) {
-      allow.emplace_back(kind + "-*", access);
-    } else if (!r.minor) {
-      auto name = device_name(proc_devices, type, *r.major);
-      if (name.empty()) return;
-      allow.emplace_back(kind + "-" + name, access);
-    } else {
-      allow.emplace_back(fmt::format("/dev/{}/{}:{}", kind, *r.major, *r.minor), access);
-    }
-  }
-  out.push_back({"DevicePolicy", std::string("strict")});
-  out.push_back({"DeviceAllow", std::move(allow)});
 }
 
 }  // namespace
@@ -128,7 +99,37 @@ Result<std::vector<uint8_t>> cpuset_to_mask(std::string_view list, std::string_v
   return mask;
 }
 
-Result<std::vector<UnitProperty>> systemd_resource_properties(const Resources &r, std::string_view proc_devices) {
+// systemd's device allow list is an allow list only: the container's own rules
+// (which may deny) are enforced by the cgroupfs manager's eBPF filter, which
+// the kernel combines with systemd's (both must allow). So systemd is told
+// "strict" plus what the rules allow, or left at "auto" when an allowed rule
+// cannot be said in its terms.
+std::vector<UnitProperty> systemd_device_properties(const std::vector<DeviceCgroupRule> &rules,
+                                                   std::string_view proc_devices) {
+  std::vector<UnitProperty> out;
+  std::vector<std::pair<std::string, std::string>> allow;
+  for (const auto &r : rules) {
+    if (!r.allow) continue;
+    char type = r.type.empty() ? 'a' : r.type[0];
+    if (type == 'a') return out;  // every device: nothing for systemd to restrict
+    std::string kind = type == 'b' ? "block" : "char";
+    std::string access = r.access.empty() ? "rwm" : r.access;
+    if (!r.major) {
+      allow.emplace_back(kind + "-*", access);
+    } else if (!r.minor) {
+      auto name = device_name(proc_devices, type, *r.major);
+      if (name.empty()) return out;
+      allow.emplace_back(kind + "-" + name, access);
+    } else {
+      allow.emplace_back(fmt::format("/dev/{}/{}:{}", kind, *r.major, *r.minor), access);
+    }
+  }
+  out.push_back({"DevicePolicy", std::string("strict")});
+  out.push_back({"DeviceAllow", std::move(allow)});
+  return out;
+}
+
+Result<std::vector<UnitProperty>> systemd_resource_properties(const Resources &r, std::string_view /*proc_devices*/) {
   std::vector<UnitProperty> out;
   auto limit = [](int64_t v) { return v < 0 ? kSystemdInfinity : static_cast<uint64_t>(v); };
   if (r.memory) {
@@ -163,7 +164,6 @@ Result<std::vector<UnitProperty>> systemd_resource_properties(const Resources &r
   if (r.pids_limit && *r.pids_limit != 0) out.push_back({"TasksMax", limit(*r.pids_limit)});
   if (r.block_io && r.block_io->weight && *r.block_io->weight != 0)
     out.push_back({"IOWeight", blkio_weight_to_io_weight(*r.block_io->weight)});
-  if (!r.devices.empty()) add_device_properties(r.devices, proc_devices, out);
   return out;
 }
 

@@ -47,10 +47,17 @@ Result<std::vector<uint8_t>> cpuset_to_mask(std::string_view list, std::string_v
 
 // The properties systemd understands for the fields set in r (MemoryMax,
 // MemoryLow, MemorySwapMax, CPUWeight, CPUQuotaPerSecUSec, CPUQuotaPeriodUSec,
-// AllowedCPUs, AllowedMemoryNodes, TasksMax, IOWeight, DevicePolicy and
-// DeviceAllow). The cgroupfs manager of the unit's cgroup writes every field
+// AllowedCPUs, AllowedMemoryNodes, TasksMax, IOWeight; devices are not
+// among them, see systemd_device_properties). The cgroupfs manager of the unit's cgroup writes every field
 // afterwards too, so what systemd has no property for is still applied.
 // proc_devices: /proc/devices text, to name the majors of wildcard-minor rules.
 Result<std::vector<UnitProperty>> systemd_resource_properties(const Resources &r, std::string_view proc_devices);
+
+// DevicePolicy=strict and DeviceAllow for the allow rules of the container's
+// full device list (container_device_rules), or nothing when an allowed rule
+// cannot be said in systemd's terms (every device, an unnamed major).
+// proc_devices: /proc/devices text, to name the majors of wildcard-minor rules.
+std::vector<UnitProperty> systemd_device_properties(const std::vector<DeviceCgroupRule> &rules,
+                                                   std::string_view proc_devices);
 
 }  // namespace berth::cgroups

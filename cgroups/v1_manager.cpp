@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cgroups/cgroupfs.h"
+#include "cgroups/devices_apply.h"
 #include "cgroups/freezer.h"
 #include "cgroups/paths.h"
 #include "cgroups/resources.h"
@@ -148,6 +149,13 @@ std::string V1Manager::dir_of(std::string_view controller) const {
 
 Result<void> V1Manager::apply(const Resources &r) {
   return apply_v1([this](std::string_view c) { return dir_of(c); }, unified_, r);
+}
+
+Result<void> V1Manager::set_devices(const std::vector<DeviceCgroupRule> &rules) {
+  // No devices hierarchy mounted: nothing to restrict with, as runc skips it.
+  auto dir = dir_of("devices");
+  if (dir.empty()) return {};
+  return set_devices_v1(dir, rules);
 }
 
 Result<Stats> V1Manager::stats() {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroupfs.h"
+#include "cgroups/devices_apply.h"
 #include "cgroups/freezer.h"
 #include "cgroups/paths.h"
 #include "cgroups/resources.h"
@@ -79,6 +80,8 @@ Result<void> V2Manager::thaw() { return thaw_v2(path_); }
 Result<FreezerState> V2Manager::freezer_state() { return freezer_state_v2(path_); }
 
 Result<void> V2Manager::apply(const Resources &r) { return apply_v2(path_, r); }
+
+Result<void> V2Manager::set_devices(const std::vector<DeviceCgroupRule> &rules) { return set_devices_v2(path_, rules); }
 
 Result<Stats> V2Manager::stats() { return read_stats_v2(path_); }
 

@@ -22,6 +22,7 @@ class V2Manager : public Manager {
   Result<void> thaw() override;
   Result<FreezerState> freezer_state() override;
   Result<void> apply(const Resources &r) override;
+  Result<void> set_devices(const std::vector<DeviceCgroupRule> &rules) override;
   Result<Stats> stats() override;
   Result<OomWatch> watch_oom() override;
   nlohmann::json to_json() const override;

@@ -125,20 +125,28 @@ grpc::Status ImageService::ImageStatus(grpc::ServerContext *, const runtime::v1:
   return grpc::Status::OK;
 }
 
-grpc::Status ImageService::PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *request,
-                                     runtime::v1::PullImageResponse *response) {
-  const std::string &ref = request->image().image();
+grpc::Status pull_image(images::ImageService &images, const runtime::v1::PullImageRequest &request,
+                        images::PullObserver *observer, std::string *image_ref) {
+  const std::string &ref = request.image().image();
   if (ref.empty()) return invalid("PullImage: no image given (ImageSpec.image is empty)");
   log::info("pulling image {}", ref);
-  auto record = images_.pull(ref, to_auth(request->auth()));
+  auto record = images.pull(ref, to_auth(request.auth()), observer);
   if (!record) {
     log::warning("pull image {}: {}", ref, record.error().message);
     return to_status(record.error().context(fmt::format("pull image {}", ref)));
   }
   log::info("pulled image {} as {}", ref, record->id);
   // image_ref is the image id, the same value Image.id carries (CRI v1.36 semantics).
-  response->set_image_ref(record->id);
+  *image_ref = record->id;
   return grpc::Status::OK;
+}
+
+grpc::Status ImageService::PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *request,
+                                     runtime::v1::PullImageResponse *response) {
+  std::string image_ref;
+  grpc::Status s = pull_image(images_, *request, nullptr, &image_ref);
+  if (s.ok()) response->set_image_ref(image_ref);
+  return s;
 }
 
 grpc::Status ImageService::RemoveImage(grpc::ServerContext *, const runtime::v1::RemoveImageRequest *request,

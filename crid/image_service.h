@@ -36,6 +36,11 @@ class ImageService final : public runtime::v1::ImageService::Service {
   std::shared_ptr<MetadataStore> metadata_;
 };
 
+// PullImage's work, shared with crid's PullProgress extension: pulls the
+// request's image (observer may be null) and sets *image_ref to its id.
+grpc::Status pull_image(images::ImageService &images, const runtime::v1::PullImageRequest &request,
+                        images::PullObserver *observer, std::string *image_ref);
+
 // An image record as CRI's Image message.
 void to_cri_image(const images::ImageRecord &record, runtime::v1::Image *out);
 

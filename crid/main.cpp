@@ -15,6 +15,7 @@
 #include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
 #include "crid/config.h"
 #include "crid/image_service.h"
+#include "crid/pull_progress_service.h"
 #include "crid/listener.h"
 #include "crid/log.h"
 #include "crid/metadata_store.h"
@@ -116,6 +117,7 @@ int serve(const Config &config) {
   streaming::ServerConfig stream_config;
   stream_config.address = config.stream_address;
   stream_config.port = uint16_t(config.stream_port);
+  stream_config.stream_idle_timeout = std::chrono::seconds(config.stream_idle_timeout);
   streaming::Server stream_server(stream_config, stream_backend);
   if (auto r = stream_server.start(); !r) {
     log::error("start the streaming server on {} port {}: {}", config.stream_address, config.stream_port,
@@ -127,9 +129,11 @@ int serve(const Config &config) {
   RuntimeService runtime_service(config, &pods);
   runtime_service.set_stream_server(&stream_server);
   ImageService image_service(**images, *metadata);
+  PullProgressService pull_progress(**images);
   grpc::ServerBuilder builder;
   builder.RegisterService(&runtime_service);
   builder.RegisterService(&image_service);
+  builder.RegisterService(&pull_progress);
   // Image lists and verbose statuses of big nodes exceed gRPC's 4 MiB default.
   builder.SetMaxSendMessageSize(16 << 20);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

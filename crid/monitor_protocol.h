@@ -28,6 +28,8 @@
 //   "reopen-log"   close and reopen the log file (the kubelet rotated it)
 //   "ping"         liveness check
 //   "resize R C"   set the terminal's window size (--tty only)
+//   "close-stdin"  close the container's stdin (a terminal gets ^D instead), for
+//                  ContainerConfig.stdin_once once an attached client ended its input
 // and on "attach" (SOCK_SEQPACKET, as conmon's, for issue 8's attach): each
 // message to a client is one byte naming the stream (1 stdout, 2 stderr; a
 // terminal's output is stdout) and the output as read; each message from a

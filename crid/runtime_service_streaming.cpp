@@ -76,7 +76,9 @@ grpc::Status RuntimeService::Attach(grpc::ServerContext *, const runtime::v1::At
   if (request->stdin() && !record->config.stdin())
     return invalid(fmt::format("Attach to container {}: stdin requested, but the container was created without stdin",
                                record->id));
-  response->set_url(stream_->url_for(stream_request(streaming::StreamKind::attach, record->id, *request)));
+  auto r = stream_request(streaming::StreamKind::attach, record->id, *request);
+  r.stdin_once = request->stdin() && record->config.stdin_once();
+  response->set_url(stream_->url_for(std::move(r)));
   return grpc::Status::OK;
 }
 

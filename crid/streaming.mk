@@ -1,6 +1,6 @@
 # crid/streaming.mk: crid's streaming server (exec, attach, port-forward over
 # SPDY/3.1 and WebSocket), its clients, and the test programs that drive them.
-EXTRA_DIST += tests/integration/crid_streaming.bats tests/integration/ws_exec.py \
+EXTRA_DIST += tests/integration/crid_streaming.bats tests/integration/ws_exec.py tests/integration/ws_portforward.py \
 	tests/integration/crid_stream_rpc.bats
 if BUILD_CRID
 crid_libcrid_a_SOURCES += \
@@ -19,6 +19,8 @@ crid_libcrid_a_SOURCES += \
 	crid/streaming/runtime_backend.h crid/streaming/runtime_backend.cpp \
 	crid/streaming/remote_command_server.h crid/streaming/remote_command_server.cpp \
 	crid/streaming/server.h crid/streaming/server.cpp \
+	crid/streaming/idle_watch.h crid/streaming/idle_watch.cpp \
+	crid/streaming/port_forward_ws.h crid/streaming/port_forward_ws.cpp \
 	crid/streaming/client.h crid/streaming/client_connect.cpp \
 	crid/streaming/client_spdy.cpp crid/streaming/client_websocket.cpp \
 	crid/stream_backend.h crid/stream_backend.cpp \
@@ -35,6 +37,7 @@ crid_unit_tests_SOURCES += \
 	tests/unit/crid_streaming_token_test.cpp \
 	tests/unit/crid_streaming_status_test.cpp \
 	tests/unit/crid_streaming_server_test.cpp \
+	tests/unit/crid_streaming_port_forward_ws_test.cpp \
 	tests/unit/crid_container_events_test.cpp
 
 # Test-only programs (never installed): a client speaking each protocol, and

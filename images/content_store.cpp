@@ -17,7 +17,8 @@ BlobWriter::BlobWriter(const ContentStore *store, Digest expected, int64_t expec
 
 BlobWriter::BlobWriter(BlobWriter &&o) noexcept
     : store_(o.store_), expected_(std::move(o.expected_)), expected_size_(o.expected_size_),
-      tmp_(std::exchange(o.tmp_, {})), fd_(std::move(o.fd_)), hash_(std::move(o.hash_)), written_(o.written_) {}
+      tmp_(std::exchange(o.tmp_, {})), fd_(std::move(o.fd_)), hash_(std::move(o.hash_)), written_(o.written_),
+      on_write_(std::move(o.on_write_)) {}
 
 BlobWriter::~BlobWriter() {
   if (!tmp_.empty()) ::unlink(tmp_.c_str());
@@ -40,6 +41,7 @@ Result<void> BlobWriter::write(const void *data, size_t len) {
   }
   hash_.update(data, len);
   written_ += len;
+  if (on_write_) on_write_(written_);
   return {};
 }
 

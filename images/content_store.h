@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ class BlobWriter {
 
   Result<void> write(const void *data, size_t len);
   uint64_t written() const { return written_; }
+  // Called after each write with the bytes written so far (progress reports).
+  void on_write(std::function<void(uint64_t)> fn) { on_write_ = std::move(fn); }
   // Verifies digest (and size when it was given), then publishes the blob.
   // EBADMSG on a mismatch; the temp file is gone either way.
   Result<std::string> commit();
@@ -39,6 +42,7 @@ class BlobWriter {
   Fd fd_;
   Sha256 hash_;
   uint64_t written_ = 0;
+  std::function<void(uint64_t)> on_write_;
 };
 
 class ContentStore {

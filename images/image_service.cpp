@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <set>
@@ -90,8 +91,8 @@ class ServiceImpl : public ImageService {
     return {};
   }
 
-  Result<ImageRecord> pull(const std::string &text, const Auth &auth) override {
-    auto r = pull_pinned(text, auth);
+  Result<ImageRecord> pull(const std::string &text, const Auth &auth, PullObserver *observer) override {
+    auto r = pull_pinned(text, auth, observer);
     if (!r) {
       // What a failed pull fetched (verified, but unused) goes now, not at the next pull.
       std::lock_guard lock(mu_);
@@ -100,7 +101,7 @@ class ServiceImpl : public ImageService {
     return r;
   }
 
-  Result<ImageRecord> pull_pinned(const std::string &text, const Auth &auth) {
+  Result<ImageRecord> pull_pinned(const std::string &text, const Auth &auth, PullObserver *observer) {
     auto ref = TRY(parse_reference(text, opts_.default_registry));
     Pins pins(*this);
     auto top = TRY(client_.get_manifest(ref, ref.manifest_ref(), auth));
@@ -142,7 +143,9 @@ class ServiceImpl : public ImageService {
       rec.layers.push_back({l.digest, config.diff_ids[i], l.media_type, static_cast<uint64_t>(std::max<int64_t>(l.size, 0))});
       rec.size += rec.layers.back().size;
     }
-    TRY(fetch_and_unpack_layers(ref, manifest.layers, rec.layers, auth));
+    if (observer)
+      for (auto &l : rec.layers) observer->layer(l.digest, LayerState::waiting, 0, l.size);
+    TRY(fetch_and_unpack_layers(ref, manifest.layers, rec.layers, auth, observer));
 
     add_unique(rec.repo_tags, ref.repo_tag());
     add_unique(rec.repo_digests, ref.name() + "@" + (rec.index_digest.empty() ? rec.manifest_digest : rec.index_digest));
@@ -257,7 +260,8 @@ class ServiceImpl : public ImageService {
   static constexpr size_t kLayerJobs = 3;
 
   Result<void> fetch_and_unpack_layers(const Reference &ref, const std::vector<Descriptor> &descs,
-                                       const std::vector<LayerRecord> &layers, const Auth &auth) {
+                                       const std::vector<LayerRecord> &layers, const Auth &auth,
+                                       PullObserver *observer) {
     std::vector<Result<void>> results(layers.size());
     std::atomic<size_t> next{0};
     std::atomic<bool> failed{false};
@@ -265,8 +269,14 @@ class ServiceImpl : public ImageService {
       for (size_t i; !failed && (i = next++) < layers.size();) {
         results[i] = [&]() -> Result<void> {
           auto d = TRY(parse_digest(layers[i].digest));
-          TRY(fetch_pinned(ref, d, descs[i].size, auth));
+          const uint64_t total = layers[i].size;
+          const bool had = observer && store_.has(d);
+          if (had) observer->layer(layers[i].digest, LayerState::exists, total, total);
+          TRY(fetch_pinned(ref, d, descs[i].size, auth, [&](uint64_t done) {
+            if (observer) observer->layer(layers[i].digest, LayerState::downloading, done, total);
+          }));
           TRY_CTX(ensure_layer(layers[i]), fmt::format("pull {}", ref.str()));
+          if (observer && !had) observer->layer(layers[i].digest, LayerState::done, total, total);
           return {};
         }();
         if (!results[i]) failed = true;
@@ -295,10 +305,17 @@ class ServiceImpl : public ImageService {
   }
 
   // fetch_once for a blob the caller has pinned; safe from several threads.
-  Result<void> fetch_pinned(const Reference &ref, const Digest &d, int64_t size, const Auth &auth) {
+  // progress hears the bytes written when this call is the one downloading.
+  Result<void> fetch_pinned(const Reference &ref, const Digest &d, int64_t size, const Auth &auth,
+                            const std::function<void(uint64_t)> &progress = {}) {
     return blob_flights_.run(d.str(), [&]() -> Result<void> {
       if (store_.has(d)) return {};
-      TRY_CTX(client_.fetch_blob(ref, d, auth, [&] { return store_.writer(d, size); }),
+      TRY_CTX(client_.fetch_blob(ref, d, auth,
+                                 [&]() -> Result<BlobWriter> {
+                                   auto w = TRY(store_.writer(d, size));
+                                   if (progress) w.on_write(progress);
+                                   return w;
+                                 }),
               fmt::format("pull {}", ref.str()));
       return {};
     });

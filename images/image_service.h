@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "images/image_record.h"
+#include "images/pull_progress.h"
 #include "libcontainer/result.h"
 
 namespace berth::images {
@@ -75,7 +76,8 @@ class ImageService {
 
   // Pulls ref ("busybox", "docker.io/library/busybox:1.36", "host:5000/x@sha256:..."),
   // verifies every blob, unpacks its layers, and records it under its tag/digest.
-  virtual Result<ImageRecord> pull(const std::string &ref, const Auth &auth) = 0;
+  // observer (may be null) hears how each layer gets on.
+  virtual Result<ImageRecord> pull(const std::string &ref, const Auth &auth, PullObserver *observer = nullptr) = 0;
   virtual Result<std::vector<ImageRecord>> list() = 0;
   // ref_or_id: a reference (normalised as pull does), a full "sha256:<hex>" id,
   // the bare hex id, or an unambiguous id prefix of at least 12 hex digits.

@@ -13,6 +13,7 @@ images_libimages_a_SOURCES = \
 	images/auth_challenge.h images/auth_challenge.cpp \
 	images/manifest.h images/manifest.cpp \
 	images/registry_client.h images/registry_client.cpp \
+	images/pull_progress.h \
 	images/layer_unpack.h images/layer_unpack.cpp
 IMAGES_LIBS = images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(OPENSSL_LIBS) $(FMT_LIBS)
 
@@ -28,6 +29,7 @@ images_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/images_unpack_test.cpp \
 	tests/unit/images_registry_test.cpp \
 	tests/unit/images_fake_registry.h \
-	tests/unit/images_pull_test.cpp
+	tests/unit/images_pull_test.cpp \
+	tests/unit/images_pull_progress_test.cpp
 images_unit_tests_LDADD = $(IMAGES_LIBS) -lgtest -lpthread
 endif

@@ -82,7 +82,7 @@ Result<void> checkpoint_container(const RuntimeOptions &rt, const CheckpointOpti
     if (s != Status::Running)
       return make_error("container is {}: only a running container can be checkpointed", status_name(s));
   }
-  auto criu = TRY_CTX(usable_criu(), "checkpoint");
+  auto criu = TRY_CTX(usable_criu(rt.criu), "checkpoint");
   auto spec = TRY_CTX(load_spec(st.bundle + "/config.json"), st.bundle + "/config.json");
 
   std::string images = image_dir(o.criu);
@@ -110,11 +110,14 @@ Result<pid_t> restore_container(const RuntimeOptions &rt, const RestoreOptions &
   if (!spec.root) return make_error("{}/config.json: root.path is required", bundle);
   if (auto existing = StateDir::open(rt.root, o.id); existing)
     return make_error("container with id \"{}\" already exists", o.id);
-  auto criu = TRY_CTX(usable_criu(), "restore");
+  auto criu = TRY_CTX(usable_criu(rt.criu), "restore");
   std::string images = image_dir(o.criu);
   struct stat sb;
   if (::stat((images + "/inventory.img").c_str(), &sb) != 0)
     return sys_error(errno, "{}: not a checkpoint (no inventory.img)", images);
+  // criu changes into the work dir before anything else, so a --work-path
+  // that does not exist yet is made here, as checkpoint (and runc) do.
+  TRY(mkdir_all(work_dir(o.criu), 0700));
 
   std::string rootfs = spec.root->path[0] == '/' ? spec.root->path : bundle + "/" + spec.root->path;
   auto dir = TRY(StateDir::create(rt.root, o.id));

@@ -17,6 +17,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "cgroups/device_rules.h"
 #include "cgroups/manager.h"
 #include "cgroups/systemd_manager.h"
 #include "libcontainer/capabilities.h"
@@ -24,7 +25,9 @@
 #include "libcontainer/file_util.h"
 #include "libcontainer/hook_points.h"
 #include "libcontainer/hooks.h"
+#include "libcontainer/idmap_trees.h"
 #include "libcontainer/init.h"
+#include "libcontainer/intel_rdt.h"
 #include "libcontainer/log.h"
 #include "libcontainer/lsm.h"
 #include "libcontainer/namespaces.h"
@@ -158,11 +161,13 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   StateDir dir = TRY(StateDir::create(rt.root, opts.id));
   bool cgroup_made = false;
   pid_t pid = -1;
+  std::optional<RdtGroup> rdt;
   ScopeExit undo([&] {
     if (pid > 0) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
+    if (rdt) (void)remove_intel_rdt(*rdt);
     if (cgroup_made) (void)cg->destroy();
     (void)dir.remove();
   });
@@ -184,6 +189,14 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   }
   cgroup_made = cg != nullptr;
   if (cg && linux.resources) TRY(cg->apply(*linux.resources));
+  // Always, as runc: deny all, the config's rules, then the defaults. Not
+  // rootless: without privilege there is no device cgroup to write (and
+  // the container cannot make nodes the host would not let its user open).
+  if (cg && !rt.rootless) {
+    static const std::vector<DeviceCgroupRule> no_rules;
+    const auto &rules = linux.resources ? linux.resources->devices : no_rules;
+    TRY(cg->set_devices(cgroups::container_device_rules(rules, linux.devices)));
+  }
   int cgroup_fd = cg ? TRY(cg->open_v2_dir()) : -1;
   Fd cgroup_dir(cgroup_fd);
 
@@ -195,6 +208,11 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   ctx.spec = &spec;
   ctx.ns = &ns;
   ctx.rootfs = RootfsOptions{rootfs, bundle, opts.no_pivot, ns.new_user};
+  // Held until the init has been cloned: it inherits the fds (CLOEXEC, so
+  // its exec closes them) and attaches each tree.
+  IdmappedTrees idmapped_trees;
+  if (ns.new_user) idmapped_trees = TRY(open_idmapped_trees(spec, bundle));
+  for (const auto &[index, tree] : idmapped_trees) ctx.rootfs.idmapped_tree_fds[index] = tree.get();
   ctx.id = opts.id;
   ctx.sync_fd = child_sock.get();
   ctx.fifo_fd = fifo_fd.get();
@@ -248,6 +266,8 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   // Also after CLONE_INTO_CGROUP: on a hybrid host that only covered the
   // unified hierarchy, and the v1 ones still need the pid.
   if (cg) TRY(cg->add_process(pid));
+  // Before the init is released: nothing of the container runs outside its CLOS.
+  if (linux.intel_rdt) rdt = TRY(join_intel_rdt(*linux.intel_rdt, opts.id, pid));
   ContainerState state;
   state.id = opts.id;
   state.oci_version = spec.oci_version.empty() ? kOciVersion : spec.oci_version;
@@ -261,6 +281,7 @@ Result<pid_t> create_container(const RuntimeOptions &rt, const CreateOptions &op
   if (cg) state.cgroup = cg->to_json();
   // start and delete run poststart and poststop from here, not from the bundle.
   if (spec.hooks) state.extra["hooks"] = hooks_to_json(*spec.hooks);
+  if (rdt) state.extra["intelRdt"] = rdt->to_json();
   auto creating_json = [&] { return state_json_text(StateView{state, Status::Creating}); };
 
   TRY(sync_send(parent_sock.get(), SyncType::Go));
@@ -371,12 +392,21 @@ Result<void> delete_container(const RuntimeOptions &rt, const std::string &id, b
     if (!wait_gone(s.pid, s.pid_start_time, 10000))
       return make_error("container init {} did not die after SIGKILL", s.pid);
   }
-  if (s.cgroup.is_null()) return dir.remove();
+  auto remove_rdt = [&]() -> Result<void> {
+    if (auto r = s.extra.find("intelRdt"); r != s.extra.end()) TRY(remove_intel_rdt(RdtGroup::from_json(*r)));
+    return {};
+  };
+  if (s.cgroup.is_null()) {
+    TRY(remove_rdt());
+    return dir.remove();
+  }
   auto cg = TRY(cgroups::manager_from_json(s.cgroup));
   // Without its own pid namespace, the init's death does not take the other
   // processes with it.
   if (!s.own_pid_ns || force) (void)cg->kill_all(SIGKILL);
   TRY(cg->destroy());
+  // After the cgroup sweep, so no task of the container is left to fall back into the root CLOS.
+  TRY(remove_rdt());
   if (auto h = s.extra.find("hooks"); h != s.extra.end()) {
     // runtime.md: poststop failures are logged, the delete still happens.
     if (auto r = run_hooks(hooks_from_json(*h), HookKind::Poststop,

@@ -16,6 +16,7 @@ struct RuntimeOptions {
   std::string root = "/run/berth";
   bool systemd_cgroup = false;
   bool rootless = false;  // id maps through newuidmap, cgroups skipped when not writable
+  std::string criu = "criu";  // --criu: a path, or a name looked up in PATH
 };
 
 struct CreateOptions {

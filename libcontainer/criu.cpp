@@ -50,7 +50,15 @@ std::string read_fd_all(int fd) {
 
 }  // namespace
 
-Result<std::string> find_criu() {
+Result<std::string> find_criu(std::string_view criu) {
+  if (criu.find('/') != std::string_view::npos) {
+    std::string p(criu);
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) return sys_error(errno, "--criu {}", p);
+    if (!S_ISREG(st.st_mode) || ::access(p.c_str(), X_OK) != 0)
+      return make_error("--criu {}: not an executable file", p);
+    return p;
+  }
   const char *path = std::getenv("PATH");
   std::string_view dirs = path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   while (!dirs.empty()) {
@@ -58,11 +66,12 @@ Result<std::string> find_criu() {
     std::string_view dir = dirs.substr(0, colon);
     dirs = colon == std::string_view::npos ? std::string_view{} : dirs.substr(colon + 1);
     if (dir.empty()) continue;
-    std::string candidate = std::string(dir) + "/criu";
+    std::string candidate = std::string(dir) + "/" + std::string(criu);
     struct stat st;
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
       return candidate;
   }
+  if (criu != "criu") return make_error("--criu {}: not found in PATH", criu);
   return make_error("criu not found in PATH (Debian: apt-get install criu)");
 }
 
@@ -92,10 +101,10 @@ Result<void> check_criu(const std::string &criu) {
   return make_error("criu check failed ({} cannot checkpoint on this kernel): {}", criu, first);
 }
 
-Result<std::string> usable_criu() {
-  auto criu = TRY(find_criu());
-  TRY(check_criu(criu));
-  return criu;
+Result<std::string> usable_criu(std::string_view criu) {
+  auto found = TRY(find_criu(criu));
+  TRY(check_criu(found));
+  return found;
 }
 
 Result<void> run_criu(const std::vector<std::string> &args, const std::string &log_file, std::string_view what) {

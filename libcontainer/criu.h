@@ -11,14 +11,15 @@
 
 namespace berth {
 
-// The criu binary found in PATH; an error naming the Debian package otherwise.
-Result<std::string> find_criu();
+// The criu binary: criu itself when it holds a '/', else that name found in
+// PATH; an error naming the Debian package otherwise.
+Result<std::string> find_criu(std::string_view criu = "criu");
 
 // Runs `criu check`; on failure the error carries criu's first error line.
 Result<void> check_criu(const std::string &criu);
 
 // find_criu + check_criu: what `checkpoint`, `restore` and `features` ask.
-Result<std::string> usable_criu();
+Result<std::string> usable_criu(std::string_view criu = "criu");
 
 // The first line of criu's output that reports an error ("Error (...)"),
 // else its last non-empty line; "" for empty output.

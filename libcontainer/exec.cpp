@@ -21,6 +21,7 @@
 #include "libcontainer/console.h"
 #include "libcontainer/lsm.h"
 #include "libcontainer/file_util.h"
+#include "libcontainer/intel_rdt.h"
 #include "libcontainer/log.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/proc_info.h"
@@ -455,6 +456,9 @@ Result<pid_t> exec_container(const RuntimeOptions &rt, const ExecOptions &opts) 
   });
 
   if (cg) TRY_CTX(cg->add_process(joiner), "place the exec'd process in the container's cgroup");
+  // As runc's setns process: the joiner's children inherit the CLOS.
+  if (auto r = state.extra.find("intelRdt"); r != state.extra.end())
+    TRY_CTX(add_to_intel_rdt(RdtGroup::from_json(*r), joiner), "place the exec'd process in the container's resctrl group");
   TRY(sync_send(ours.get(), SyncType::Go));
   auto msg = sync_recv(ours.get());
   if (!msg) return make_error("the process joining the container exited early");

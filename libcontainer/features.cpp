@@ -10,6 +10,7 @@
 #include "libcontainer/capabilities.h"
 #include "libcontainer/checkpoint.h"
 #include "libcontainer/file_util.h"
+#include "libcontainer/intel_rdt.h"
 #include "libcontainer/mount_options.h"
 #include "libcontainer/namespaces.h"
 #include "libcontainer/seccomp.h"
@@ -95,10 +96,11 @@ nlohmann::ordered_json features_json() {
   // and the rdma controller are not yet.
   linux["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
   linux["seccomp"] = seccomp_json();
-  // The init does not apply LSM labels yet (exec does): report them off.
-  linux["apparmor"] = {{"enabled", false}};
-  linux["selinux"] = {{"enabled", false}};
-  linux["intelRdt"] = {{"enabled", false}};
+  // As runc: what the host's LSMs allow (the init and exec apply both labels).
+  linux["apparmor"] = {{"enabled", apparmor_enabled()}};
+  linux["selinux"] = {{"enabled", selinux_enabled()}};
+  // As runc: on when resctrl is mounted; schemata[] and enableMonitoring are handled.
+  linux["intelRdt"] = {{"enabled", intel_rdt_available()}, {"schemata", true}, {"monitoring", true}};
   linux["mountExtensions"] = {{"idmap", {{"enabled", mount_option_supported("idmap")}}}};
   j["linux"] = linux;
 

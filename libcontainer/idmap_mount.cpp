@@ -66,19 +66,16 @@ Result<Fd> userns_for_mapping(const std::vector<IdMapping> &uids, const std::vec
   return ns;
 }
 
-Result<void> mount_idmapped(const std::string &source, int dest_fd, const std::vector<IdMapping> &uids,
-                            const std::vector<IdMapping> &gids, bool clone_recursive, bool map_recursive,
-                            std::string_view what) {
+Result<Fd> open_idmapped_tree(const std::string &source, const std::vector<IdMapping> &uids,
+                              const std::vector<IdMapping> &gids, bool clone_recursive, bool map_recursive,
+                              std::string_view what) {
   if (uids.empty() || gids.empty())
     return make_error("{}: an idmapped mount needs uidMappings and gidMappings", what);
-  // The kernel maps a file's on-disk id as an id inside the mount's user
-  // namespace to the id outside it; the spec's hostID is the on-disk one, so
-  // the namespace gets each mapping the other way round.
-  auto flipped = [](std::vector<IdMapping> m) {
-    for (auto &e : m) std::swap(e.container_id, e.host_id);
-    return m;
-  };
-  Fd userns = TRY_CTX(userns_for_mapping(flipped(uids), flipped(gids)), std::string(what));
+  // As runc 1.2: the mount's user namespace gets the mappings as written, so
+  // a file's on-disk id N (a containerID) shows as the hostID it maps to;
+  // inside a container's own user namespace that host id is then seen through
+  // the container's mapping, like every other host id.
+  Fd userns = TRY_CTX(userns_for_mapping(uids, gids), std::string(what));
   Fd tree(static_cast<int>(::open_tree(AT_FDCWD, source.c_str(),
                                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (clone_recursive ? AT_RECURSIVE : 0))));
   if (!tree) return sys_error(errno, "{}: clone the mount of {}", what, source);
@@ -92,9 +89,20 @@ Result<void> mount_idmapped(const std::string &source, int dest_fd, const std::v
                        source);
     return sys_error(err, "{}: make an idmapped mount of {}", what, source);
   }
-  if (::move_mount(tree.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+  return tree;
+}
+
+Result<void> attach_idmapped_tree(int tree_fd, int dest_fd, std::string_view what) {
+  if (::move_mount(tree_fd, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return sys_error(errno, "{}: attach the idmapped mount", what);
   return {};
+}
+
+Result<void> mount_idmapped(const std::string &source, int dest_fd, const std::vector<IdMapping> &uids,
+                            const std::vector<IdMapping> &gids, bool clone_recursive, bool map_recursive,
+                            std::string_view what) {
+  Fd tree = TRY(open_idmapped_tree(source, uids, gids, clone_recursive, map_recursive, what));
+  return attach_idmapped_tree(tree.get(), dest_fd, what);
 }
 
 }  // namespace berth

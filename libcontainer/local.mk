@@ -34,3 +34,4 @@ libcontainer_libcontainer_a_SOURCES += \
 berth_unit_tests_SOURCES += tests/unit/criu_test.cpp
 
 libcontainer_libcontainer_a_SOURCES += libcontainer/idmap_mount.h libcontainer/idmap_mount.cpp
+libcontainer_libcontainer_a_SOURCES += libcontainer/idmap_trees.h libcontainer/idmap_trees.cpp

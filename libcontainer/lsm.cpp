@@ -63,12 +63,4 @@ Result<void> apply_exec_labels(const Process &proc) {
   return {};
 }
 
-Result<void> check_intel_rdt(const Spec &spec) {
-  if (!spec.linux || !spec.linux->intel_rdt) return {};
-  if (!exists("/sys/fs/resctrl/info"))
-    return make_error("linux.intelRdt: needs the resctrl filesystem mounted at /sys/fs/resctrl, and this host "
-                      "has none (no Intel RDT / AMD QoS support, or not mounted)");
-  return make_error("linux.intelRdt: resctrl is mounted, but berth does not manage resctrl groups yet");
-}
-
 }  // namespace berth

@@ -21,9 +21,4 @@ Result<void> check_lsm_labels(const Spec &spec);
 // In the init, just before execve: the labels the exec transitions into.
 Result<void> apply_exec_labels(const Process &proc);
 
-// linux.intelRdt needs the resctrl filesystem at /sys/fs/resctrl; berth does
-// not manage resctrl groups yet, so a config asking for one is refused either
-// way, with the reason.
-Result<void> check_intel_rdt(const Spec &spec);
-
 }  // namespace berth

@@ -121,11 +121,18 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
   // Mappings given without "idmap"/"ridmap" still ask for an idmapped mount.
   if (o.idmap || !m.uid_mappings.empty()) {
     if (!bind) return make_error("mounts[{}] (\"{}\"): idmap applies to bind mounts only", index, m.destination);
-    if (ctx.in_user_ns)
-      return make_error("mounts[{}] (\"{}\"): idmapped mounts in a container with a user namespace are not "
-                        "supported yet", index, m.destination);
-    TRY(mount_idmapped(source, dest_fd.get(), m.uid_mappings, m.gid_mappings, flags & MS_REC, o.idmap_recursive,
-                       fmt::format("mounts[{}] ({} on {})", index, source, where)));
+    const std::string idmapped = fmt::format("mounts[{}] ({} on {})", index, source, where);
+    if (ctx.in_user_ns) {
+      // Made by the parent, which still had the privilege over the source (idmap_trees.h).
+      int tree_fd = -1;
+      if (ctx.idmapped_tree_fds)
+        if (auto it = ctx.idmapped_tree_fds->find(index); it != ctx.idmapped_tree_fds->end()) tree_fd = it->second;
+      if (tree_fd < 0) return make_error("{}: no id-mapped tree was prepared for it", idmapped);
+      TRY(attach_idmapped_tree(tree_fd, dest_fd.get(), idmapped));
+    } else {
+      TRY(mount_idmapped(source, dest_fd.get(), m.uid_mappings, m.gid_mappings, flags & MS_REC, o.idmap_recursive,
+                         idmapped));
+    }
   } else if (::mount(src, target.c_str(), type.empty() ? nullptr : type.c_str(), first,
               o.data.empty() ? nullptr : o.data.c_str()) != 0) {
     int err = errno;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "libcontainer/mount_options.h"
@@ -17,6 +18,7 @@ struct MountContext {
   std::string bundle;       // relative bind sources are relative to it
   bool in_user_ns = false;
   bool cgroup_ns = false;   // the container has a cgroup namespace of its own
+  const std::map<size_t, int> *idmapped_tree_fds = nullptr;  // RootfsOptions::idmapped_tree_fds
 };
 
 // Mounts spec.mounts[index] at its destination inside the rootfs.

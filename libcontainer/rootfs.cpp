@@ -84,6 +84,7 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   ctx.rootfs = opts.rootfs;
   ctx.bundle = opts.bundle;
   ctx.in_user_ns = opts.in_user_ns;
+  ctx.idmapped_tree_fds = &opts.idmapped_tree_fds;
   ctx.cgroup_ns = spec.linux && spec.linux->find_namespace(NamespaceType::Cgroup) != nullptr;
 
   bool dev_is_bind = false, have_devpts = false;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "libcontainer/result.h"
@@ -15,6 +16,9 @@ struct RootfsOptions {
   std::string bundle;       // absolute bundle path (relative mount sources are relative to it)
   bool no_pivot = false;    // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool in_user_ns = false;  // devices are bind-mounted, not mknod'ed
+  // spec.mounts index -> fd of the id-mapped tree the parent made for it
+  // (idmap_trees.h); filled only for a container with a user namespace.
+  std::map<size_t, int> idmapped_tree_fds;
   // Called after every mount, just before pivot_root: the createRuntime /
   // createContainer hook point (hook_points.h).
   std::function<Result<void>()> before_pivot;

@@ -26,7 +26,11 @@ berth_unit_tests_SOURCES += \
 	tests/unit/process_attrs_test.cpp
 libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/lsm.h \
-	libcontainer/lsm.cpp
+	libcontainer/lsm.cpp \
+	libcontainer/intel_rdt.h \
+	libcontainer/intel_rdt.cpp
+berth_unit_tests_SOURCES += \
+	tests/unit/intel_rdt_test.cpp
 libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/net_devices.h \
 	libcontainer/net_devices.cpp

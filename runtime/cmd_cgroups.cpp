@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cgroups/manager.h"
+#include "libcontainer/intel_rdt.h"
 #include "libcontainer/log.h"
 #include "libcontainer/spec_parser.h"
 #include "runtime/commands.h"
@@ -163,11 +165,13 @@ void print_line(const nlohmann::ordered_json &j) {
   std::fflush(stdout);
 }
 
-nlohmann::ordered_json stats_event(const std::string &id, const cgroups::Stats &s) {
+nlohmann::ordered_json stats_event(const std::string &id, const cgroups::Stats &s, const std::optional<RdtGroup> &rdt) {
   nlohmann::ordered_json j;
   j["type"] = "stats";
   j["id"] = id;
   j["data"] = cgroups::stats_to_json(s);
+  // runc's key, beside the cgroup ones.
+  if (rdt) j["data"]["intel_rdt"] = intel_rdt_stats(*rdt);
   return j;
 }
 
@@ -219,17 +223,19 @@ int events(const Context &ctx, const cli::Parsed &p) {
   auto interval = parse_duration(p.get("interval", "5s"));
   if (!interval) return fail("events", id, interval.error());
   std::unique_ptr<cgroups::Manager> cg;
+  std::optional<RdtGroup> rdt;
   {
     // Not held while streaming: delete and the other commands must go on.
     auto c = open_container(ctx, id);
     if (!c) return fail("events", id, c.error());
     if (c->status == Status::Stopped) return fail("events", id, Error{0, fmt::format("container {} is not running", id)});
     cg = std::move(c->cg);
+    if (auto r = c->state.extra.find("intelRdt"); r != c->state.extra.end()) rdt = RdtGroup::from_json(*r);
   }
   if (p.flag("stats")) {
     auto s = cg->stats();
     if (!s) return fail("events", id, s.error());
-    print_line(stats_event(id, *s));
+    print_line(stats_event(id, *s, rdt));
     return 0;
   }
   auto watch = cg->watch_oom();
@@ -243,7 +249,7 @@ int events(const Context &ctx, const cli::Parsed &p) {
   for (;;) {
     auto now = steady_clock::now();
     if (now >= next) {
-      if (auto s = cg->stats()) print_line(stats_event(id, *s));
+      if (auto s = cg->stats()) print_line(stats_event(id, *s, rdt));
       next = now + *interval;
     }
     // Wake at least every 250ms to notice the container stopping.

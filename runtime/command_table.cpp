@@ -38,6 +38,9 @@ std::vector<cli::Option> run_options() {
   auto o = kCreateOptions;
   o.push_back({"detach", 'd', false, "detach from the container's process"});
   o.push_back({"keep", 0, false, "do not delete the container after it exits"});
+  // runc makes itself the child subreaper of a foreground run; berth never
+  // does, so there is nothing to turn off: accepted so runc command lines work.
+  o.push_back({"no-subreaper", 0, false, "accepted for runc compatibility (berth is never a subreaper)"});
   return o;
 }
 }  // namespace

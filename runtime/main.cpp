@@ -25,6 +25,7 @@ const std::vector<Option> kGlobalOptions = {
     {"debug", 0, false, "enable debug logging"},
     {"systemd-cgroup", 0, false, "use the systemd cgroup driver (cgroupsPath is slice:prefix:name)"},
     {"rootless", 0, true, "rootless mode: true, false or auto (default: auto)", "VALUE"},
+    {"criu", 0, true, "criu binary for checkpoint and restore: a path or a name in PATH (default: criu)", "PATH"},
     {"version", 'v', false, "print the version"},
 };
 
@@ -83,6 +84,7 @@ int main(int argc, char **argv) {
   berth::cmd::Context ctx;
   ctx.runtime.root = global->get("root", "/run/berth");
   ctx.runtime.systemd_cgroup = global->flag("systemd-cgroup");
+  ctx.runtime.criu = global->get("criu", "criu");
   ctx.rootless = global->get("rootless", "auto");
   if (ctx.rootless != "true" && ctx.rootless != "false" && ctx.rootless != "auto") {
     berth::log::error(fmt::format("--rootless: expected true, false or auto, got \"{}\"", ctx.rootless));

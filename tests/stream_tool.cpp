@@ -28,6 +28,8 @@ int main(int argc, char **argv) {
   std::string cmd = argv[1];
   if (cmd == "exec") {
     RemoteCommandOptions o;
+    // The server must keep to the SPDY window this client grants.
+    o.strict_flow_control = true;
     ResizeQueue sizes;
     std::string url;
     for (int i = 2; i < argc; ++i) {
@@ -36,6 +38,7 @@ int main(int argc, char **argv) {
       else if (a == "--protocol" && i + 1 < argc) o.protocols.push_back(argv[++i]);
       else if (a == "--stdin") o.stdin_fd = 0;
       else if (a == "--tty") o.tty = true;
+      else if (a == "--lenient-flow") o.strict_flow_control = false;
       else if (a == "--size" && i + 1 < argc) {
         unsigned cols = 0, rows = 0;
         if (std::sscanf(argv[++i], "%ux%u", &cols, &rows) != 2) return usage();

@@ -1,8 +1,13 @@
 // version, info and the image commands: pull, images, inspecti, rmi, imagefsinfo.
 #include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "crid/ctl/command_support.h"
 #include "crid/ctl/commands.h"
+#include "crid/ctl/pull_progress_view.h"
+#include "crid/pull_progress_api.h"
 
 namespace berth::cridctl {
 
@@ -59,10 +64,36 @@ int cmd_pull(const Globals &g, const Argv &argv) {
   if (auto v = a.value("username")) req.mutable_auth()->set_username(*v);
   if (auto v = a.value("password")) req.mutable_auth()->set_password(*v);
   if (auto v = a.value("auth")) req.mutable_auth()->set_auth(*v);
-  auto stub = image_stub(g);
-  auto ctx = call_context_with_timeout(0);  // a pull takes as long as the layers take
+  std::string what = fmt::format("pull image \"{}\"", image);
+  auto channel = connect(g.image_endpoint, g.timeout_seconds);
+  // crid's PullProgress stream first (the layers as they come); CRI's
+  // PullImage where the endpoint does not have it (another runtime).
+  {
+    auto progress = berth::pull::v1::PullProgress::NewStub(channel);
+    auto ctx = call_context_with_timeout(0);  // a pull takes as long as the layers take
+    auto reader = progress->PullImage(ctx.get(), req);
+    PullProgressView view(stdout, ::isatty(STDOUT_FILENO) == 1);
+    berth::pull::v1::PullEvent ev;
+    std::string image_ref;
+    while (reader->Read(&ev)) {
+      if (ev.has_layer()) {
+        const auto &l = ev.layer();
+        auto phase = l.state() <= 3 ? static_cast<LayerPhase>(l.state()) : LayerPhase::downloading;
+        view.update(l.digest(), phase, l.done(), l.total());
+      }
+      if (!ev.image_ref().empty()) image_ref = ev.image_ref();
+    }
+    grpc::Status s = reader->Finish();
+    if (s.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
+      check(s, what);
+      fmt::print("Image is up to date for {}\n", image_ref);
+      return 0;
+    }
+  }
+  auto stub = v1::ImageService::NewStub(channel);
+  auto ctx = call_context_with_timeout(0);
   v1::PullImageResponse resp;
-  check(stub->PullImage(ctx.get(), req, &resp), fmt::format("pull image \"{}\"", image));
+  check(stub->PullImage(ctx.get(), req, &resp), what);
   fmt::print("Image is up to date for {}\n", resp.image_ref());
   return 0;
 }

@@ -216,6 +216,7 @@ class Loop {
       return {};
     }
     if (cmd == "reopen-log") return p_.log->reopen();
+    if (cmd == "close-stdin") return close_stdin();
     if (cmd.starts_with("resize ")) {
       if (!p_.container.pty_master) return make_error("resize: the container has no terminal");
       unsigned short rows = 0, cols = 0;
@@ -235,6 +236,21 @@ class Loop {
     return make_error("unknown command {:?}", std::string(cmd));
   }
 
+  // stdin_once: the first attach that had stdin closed it, so the container
+  // sees the end of its input, as under containerd. A terminal has no stdin
+  // of its own to close: ^D is what ends a reader's input there.
+  Result<void> close_stdin() {
+    auto &c = p_.container;
+    if (c.pty_master) {
+      if (stdin_closed_) return {};
+      stdin_closed_ = true;
+      if (::write(c.pty_master.get(), "\x04", 1) < 0) return sys_error(errno, "close-stdin: write ^D to the terminal");
+      return {};
+    }
+    c.stdin_write.reset();  // later input has nowhere to go and is dropped
+    return {};
+  }
+
   // The loop cannot go on: wait for the init the plain way, keeping the
   // reason in the record.
   ExitRecord fallback(std::string why) {
@@ -252,6 +268,7 @@ class Loop {
   std::vector<Fd> clients_;
   std::vector<Fd> attached_;
   bool exited_ = false;
+  bool stdin_closed_ = false;
   ExitRecord record_;
   char buf_[CriLogWriter::kMaxRecord];
 };

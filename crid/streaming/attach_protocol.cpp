@@ -41,12 +41,15 @@ Result<void> send_input(int sock, std::string_view data) {
 
 }  // namespace
 
-Result<int> run_attach_client(int sock, const StreamIo &io, const ResizeFn &resize) {
+Result<int> run_attach_client(int sock, const StreamIo &io, const ResizeFn &resize,
+                              const std::function<void()> &stdin_ended) {
   Canceller stop;
   std::thread input, resizer;
   if (io.stdin_fd >= 0) {
     input = std::thread([&] {
-      (void)copy_to(io.stdin_fd, [&](std::string_view d) { return send_input(sock, d); }, stop.fd());
+      auto copied = copy_to(io.stdin_fd, [&](std::string_view d) { return send_input(sock, d); }, stop.fd());
+      // Input that ended, not a stream torn down from this side.
+      if (copied && !stop.cancelled() && stdin_ended) stdin_ended();
     });
   }
   if (io.tty && io.resize && resize) {

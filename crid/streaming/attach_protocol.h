@@ -34,8 +34,10 @@ Result<Fd> connect_attach_socket(const std::string &path);
 using ResizeFn = std::function<Result<void>(TermSize)>;
 
 // Relays io over a connected attach socket until the monitor closes it or
-// the client's output stream goes away. Closing stdin ends input only: the
-// monitor has no "stdin closed" message, so the container's stdin stays open.
-Result<int> run_attach_client(int sock, const StreamIo &io, const ResizeFn &resize = {});
+// the client's output stream goes away. When the client's stdin ends,
+// stdin_ended runs (crid asks the monitor to close the container's stdin there
+// when the container is stdin_once); otherwise the container's stdin stays open.
+Result<int> run_attach_client(int sock, const StreamIo &io, const ResizeFn &resize = {},
+                              const std::function<void()> &stdin_ended = {});
 
 }  // namespace berth::crid::streaming

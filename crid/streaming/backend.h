@@ -22,6 +22,9 @@ struct StreamIo {
   int stdout_fd = -1;
   int stderr_fd = -1;   // unused with a tty (the terminal merges both)
   bool tty = false;
+  // attach: the end of stdin_fd's input ends the container's stdin too
+  // (ContainerConfig.stdin_once); otherwise it ends this client's input only.
+  bool stdin_once = false;
   ResizeQueue *resize = nullptr;  // with a tty: sizes to apply; closed when the client leaves
 };
 

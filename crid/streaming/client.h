@@ -27,6 +27,9 @@ struct RemoteCommandOptions {
   ResizeQueue *resize = nullptr;  // with tty: sizes to send (the first one right away)
   // Protocols offered, best first; empty: the newest this client speaks.
   std::vector<std::string> protocols;
+  // SPDY: fail when the server sends beyond the flow-control window we granted
+  // (a test's check; servers without flow control, spdystream's, would fail it).
+  bool strict_flow_control = false;
 };
 
 // Runs the remote command behind url to its end and returns its exit code.

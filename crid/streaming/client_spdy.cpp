@@ -18,7 +18,8 @@ namespace berth::crid::streaming {
 namespace {
 
 Result<std::pair<std::unique_ptr<SpdySession>, std::string>> open_spdy(const std::string &url,
-                                                                       const std::vector<std::string> &protocols) {
+                                                                       const std::vector<std::string> &protocols,
+                                                                       bool strict_flow_control = false) {
   std::vector<std::pair<std::string, std::string>> headers{{"Upgrade", "SPDY/3.1"}};
   for (const auto &p : protocols) headers.emplace_back("X-Stream-Protocol-Version", p);
   HttpHead response;
@@ -26,6 +27,7 @@ Result<std::pair<std::unique_ptr<SpdySession>, std::string>> open_spdy(const std
   Fd sock = TRY(upgrade_connection(url, headers, response, extra));
   std::string chosen(response.header("X-Stream-Protocol-Version"));
   auto session = std::make_unique<SpdySession>(std::move(sock), true, std::move(extra));
+  if (strict_flow_control) session->enforce_receive_window();
   session->start();
   return std::pair{std::move(session), chosen};
 }
@@ -38,7 +40,7 @@ Result<int> run_remote_command_spdy(const std::string &url, const RemoteCommandO
   std::vector<std::string> protocols = o.protocols;
   if (protocols.empty())
     protocols = {"v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"};
-  auto [session, chosen] = TRY(open_spdy(url, protocols));
+  auto [session, chosen] = TRY(open_spdy(url, protocols, o.strict_flow_control));
   int version = remote_command_version(chosen);
   if (version == 0) version = 1;
 
@@ -80,6 +82,7 @@ Result<int> run_remote_command_spdy(const std::string &url, const RemoteCommandO
   if (resize.joinable()) resize.join();
   bool lost = session->closed() && error_text.empty() && version >= 4;
   session->close();
+  if (auto e = session->flow_error(); !e.empty()) return make_error("{}: {}", url, e);
   if (lost) return make_error("{}: the connection ended before the command's status arrived", url);
   return exit_code_from_error_stream(version, error_text);
 }

@@ -148,6 +148,7 @@ Result<void> serve_remote_command_spdy(Fd sock, std::string extra, int version, 
 
   StreamIo io;
   io.tty = request.tty;
+  io.stdin_once = request.stdin_once;
   io.resize = request.tty ? &resize : nullptr;
   if (stdin_s) io.stdin_fd = stdin_s->read_fd();
   Result<int> outcome = 0;
@@ -221,6 +222,7 @@ Result<void> serve_remote_command_ws(Fd sock, std::string extra, int version, bo
   });
   StreamIo io;
   io.tty = request.tty;
+  io.stdin_once = request.stdin_once;
   io.resize = request.tty ? &resize : nullptr;
   io.stdin_fd = stdin_read.get();
   Result<int> outcome = 0;

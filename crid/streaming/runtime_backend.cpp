@@ -16,6 +16,7 @@
 #include <cstring>
 #include <thread>
 
+#include "crid/log.h"
 #include "crid/monitor_client.h"
 #include "crid/streaming/attach_protocol.h"
 #include "crid/streaming/http_message.h"
@@ -218,7 +219,13 @@ Result<int> RuntimeBackend::attach(const std::string &id, const StreamIo &io) {
   // The size the client had when it came, before any output is drawn.
   if (io.tty && io.resize)
     if (auto s = io.resize->try_pop_latest()) (void)resize(*s);
-  return TRY_CTX(run_attach_client(sock.get(), io, resize), fmt::format("attach to {}", id));
+  std::function<void()> stdin_ended;
+  if (io.stdin_once)
+    stdin_ended = [dir, id] {
+      if (auto r = monitor_command(dir, "close-stdin"); !r)
+        log::warning("attach to {}: close its stdin (stdin_once): {}", id, r.error().message);
+    };
+  return TRY_CTX(run_attach_client(sock.get(), io, resize, stdin_ended), fmt::format("attach to {}", id));
 }
 
 Result<Fd> connect_in_netns(const std::string &netns_path, uint16_t port) {

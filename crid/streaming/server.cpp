@@ -12,6 +12,8 @@
 
 #include "crid/log.h"
 #include "crid/streaming/http_message.h"
+#include "crid/streaming/idle_watch.h"
+#include "crid/streaming/port_forward_ws.h"
 #include "crid/streaming/relay.h"
 #include "crid/streaming/remote_command_server.h"
 #include "crid/streaming/websocket_frame.h"
@@ -70,6 +72,7 @@ Result<void> Server::start() {
   bound_port_ = ntohs(ss.ss_family == AF_INET ? in4->sin_port : in6->sin6_port);
   listener_ = std::move(s);
   acceptor_ = std::thread([this] { accept_loop(); });
+  if (config_.stream_idle_timeout.count() > 0) idle_watcher_ = std::thread([this] { idle_loop(); });
   return {};
 }
 
@@ -92,7 +95,9 @@ void Server::stop() {
     if (listener_) ::shutdown(listener_.get(), SHUT_RDWR);
     for (auto &c : connections_) ::shutdown(c.fd, SHUT_RDWR);
   }
+  stop_cv_.notify_all();
   if (acceptor_.joinable()) acceptor_.join();
+  if (idle_watcher_.joinable()) idle_watcher_.join();
   std::list<Connection> left;
   {
     std::lock_guard lock(mu_);
@@ -134,6 +139,24 @@ void Server::accept_loop() {
       c.done = true;
       c.fd = -1;
     });
+  }
+}
+
+void Server::idle_loop() {
+  auto interval = idle_check_interval(config_.stream_idle_timeout);
+  std::unique_lock lock(mu_);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    for (auto &c : connections_) {
+      if (c.done || c.fd < 0) continue;
+      auto idle = tcp_idle_time(c.fd);
+      if (!idle || *idle < config_.stream_idle_timeout) continue;
+      log::info("streaming: closing a connection idle for {}s (stream_idle_timeout {}s)",
+                std::chrono::duration_cast<std::chrono::seconds>(*idle).count(),
+                std::chrono::duration_cast<std::chrono::seconds>(config_.stream_idle_timeout).count());
+      // Ends the session as if the client had left; the connection's thread cleans up.
+      ::shutdown(c.fd, SHUT_RDWR);
+      c.fd = -1;
+    }
   }
 }
 
@@ -190,11 +213,31 @@ void Server::serve(Fd conn) {
       served = serve_remote_command_spdy(std::move(conn), std::move(extra), remote_command_version(chosen),
                                          *request, backend_);
   } else if (iequals(upgrade, "websocket")) {
-    if (kind == StreamKind::port_forward)
-      return reply(400, "Bad Request", "port-forward over WebSocket is not supported; use SPDY/3.1");
     std::string key(head->header("Sec-WebSocket-Key"));
     if (key.empty()) return reply(400, "Bad Request", "WebSocket upgrade without Sec-WebSocket-Key");
     auto offered = head->header_list("Sec-WebSocket-Protocol");
+    if (kind == StreamKind::port_forward) {
+      auto ports = ws_port_forward_ports(head->target);
+      if (!ports) return reply(400, "Bad Request", ports.error().message);
+      std::string chosen;
+      for (const auto &o : offered)
+        if (std::ranges::find(kWsPortForwardProtocols, o) != std::end(kWsPortForwardProtocols)) {
+          chosen = o;
+          break;
+        }
+      if (chosen.empty() && !offered.empty())
+        return reply(400, "Bad Request", fmt::format("none of the offered WebSocket protocols is supported: {}",
+                                                     fmt::join(offered, ", ")));
+      // No protocol offered: binary framing, and no protocol named in the answer.
+      (void)write_all(conn.get(), fmt::format("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                              "Connection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{}\r\n",
+                                              ws_accept_key(key),
+                                              chosen.empty() ? "" : fmt::format("Sec-WebSocket-Protocol: {}\r\n", chosen)));
+      served = serve_port_forward_ws(std::move(conn), std::move(extra), chosen.find("base64") != std::string::npos,
+                                     *ports, *request, backend_);
+      if (!served) log::warning("streaming: portforward {}: {}", request->id, served.error().message);
+      return;
+    }
     std::string chosen;
     for (const auto &o : offered)
       if (std::ranges::find(kWsRemoteCommand, o) != std::end(kWsRemoteCommand)) {

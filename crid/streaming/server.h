@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <list>
 #include <mutex>
@@ -24,6 +25,8 @@ struct ServerConfig {
   std::chrono::milliseconds token_ttl = std::chrono::minutes(1);
   // How long a connection may take to send its request head.
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
+  // An upgraded stream with no data either way for this long is closed; 0: never.
+  std::chrono::milliseconds stream_idle_timeout{0};
 };
 
 class Server {
@@ -45,6 +48,7 @@ class Server {
 
  private:
   void accept_loop();
+  void idle_loop();
   void serve(Fd conn);
 
   ServerConfig config_;
@@ -53,6 +57,8 @@ class Server {
   Fd listener_;
   uint16_t bound_port_ = 0;
   std::thread acceptor_;
+  std::thread idle_watcher_;
+  std::condition_variable stop_cv_;
   std::mutex mu_;
   bool stopping_ = false;
   struct Connection {

@@ -4,13 +4,31 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+
 #include "crid/streaming/http_message.h"
 
 namespace berth::crid::streaming {
 
 Result<void> SpdyStream::write(std::string_view data) {
   while (!data.empty()) {
-    size_t n = std::min<size_t>(data.size(), 64 * 1024);
+    size_t n = std::min<size_t>(data.size(), 16 * 1024);
+    {
+      std::unique_lock lock(session_->mu_);
+      session_->cv_.wait(lock, [&] {
+        return reset_ || session_->closed_ || !session_->peer_flow_control_ ||
+               (send_window_ > 0 && session_->send_conn_window_ > 0);
+      });
+      if (reset_) return make_error("spdy stream {}: reset by the peer", id_);
+      if (session_->closed_) return make_error("spdy connection closed");
+      if (session_->peer_flow_control_)
+        n = size_t(std::min<int64_t>({int64_t(n), send_window_, session_->send_conn_window_}));
+      send_window_ -= int64_t(n);
+      session_->send_conn_window_ -= int64_t(n);
+    }
     SpdyFrame f;
     f.type = SpdyType::data;
     f.stream_id = id_;
@@ -39,8 +57,61 @@ SpdySession::SpdySession(Fd sock, bool is_client, std::string extra)
 
 SpdySession::~SpdySession() { close(); }
 
+std::string SpdySession::flow_error() const {
+  std::lock_guard lock(mu_);
+  return flow_error_;
+}
+
+void SpdySession::new_stream_windows(SpdyStream &s) {
+  s.send_window_ = peer_initial_window_;
+  s.recv_window_ = kSpdyInitialWindow;
+}
+
+void SpdySession::send_window_update(uint32_t stream_id, size_t delta) {
+  if (delta == 0) return;
+  SpdyFrame f;
+  f.type = SpdyType::window_update;
+  f.stream_id = stream_id;
+  f.value = uint32_t(delta);
+  (void)send(f);
+}
+
+void SpdySession::flush(const std::shared_ptr<SpdyStream> &s) {
+  size_t delivered = 0;
+  {
+    std::lock_guard lock(mu_);
+    while (!s->pending_.empty() && s->write_end_) {
+      ssize_t n = ::send(s->write_end_.get(), s->pending_.data(), s->pending_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) break;
+      // The consumer stopped reading: what it would have read counts as taken.
+      size_t took = n < 0 ? s->pending_.size() : size_t(n);
+      s->pending_.erase(0, took);
+      delivered += took;
+    }
+    if (!s->write_end_) {
+      delivered += s->pending_.size();
+      s->pending_.clear();
+    }
+    if (s->pending_.empty() && s->fin_pending_) s->write_end_.reset();
+    s->recv_window_ += int64_t(delivered);
+    recv_conn_window_ += int64_t(delivered);
+  }
+  // A stream the peer has finished sending on needs no more window.
+  if (!s->fin_pending_) send_window_update(s->id_, delivered);
+  send_window_update(0, delivered);
+}
+
 void SpdySession::start(StreamHandler on_stream) {
   on_stream_ = std::move(on_stream);
+  if (is_client_) {
+    // Says we speak flow control before any stream exists, so a server that
+    // does too keeps to our windows from its first byte.
+    SpdyFrame settings;
+    settings.type = SpdyType::settings;
+    settings.settings.emplace_back(kSpdySettingsInitialWindow, uint32_t(kSpdyInitialWindow));
+    (void)send(settings);
+  }
   reader_ = std::thread([this] { reader_loop(std::move(extra_)); });
 }
 
@@ -62,6 +133,7 @@ Result<std::shared_ptr<SpdyStream>> SpdySession::open_stream(SpdyHeaders headers
   {
     std::lock_guard lock(mu_);
     if (closed_) return make_error("spdy connection closed");
+    new_stream_windows(*stream);
     stream->id_ = next_id_;
     next_id_ += 2;
     streams_[stream->id_] = stream;
@@ -89,14 +161,41 @@ void SpdySession::handle(SpdyFrame &f) {
     case SpdyType::data: {
       auto s = find(f.stream_id);
       if (!s) return;
+      bool buffered;
+      {
+        std::lock_guard lock(mu_);
+        int64_t len = int64_t(f.data.size());
+        if (enforce_recv_ && (len > s->recv_window_ || len > recv_conn_window_)) {
+          flow_error_ = fmt::format("spdy stream {}: the peer sent {} bytes into a window of {} (connection {})",
+                                    s->id_, len, s->recv_window_, recv_conn_window_);
+          ::shutdown(sock_.get(), SHUT_RDWR);
+          return;
+        }
+        s->recv_window_ -= len;
+        recv_conn_window_ -= len;
+        // Without the peer's flow control, nothing bounds a buffer: block instead.
+        buffered = peer_flow_control_ || is_client_;
+        if (buffered) {
+          s->pending_ += f.data;
+          if (f.fin()) s->fin_pending_ = true;
+        }
+      }
+      if (buffered) {
+        flush(s);
+        return;
+      }
       if (!f.data.empty() && s->write_end_) {
         // The consumer may have stopped reading (closed its end): drop the data.
         (void)write_all(s->write_end_.get(), f.data);
       }
-      if (f.fin()) {
+      {
         std::lock_guard lock(mu_);
-        s->write_end_.reset();
+        s->recv_window_ += int64_t(f.data.size());
+        recv_conn_window_ += int64_t(f.data.size());
+        if (f.fin()) s->write_end_.reset();
       }
+      if (!f.fin()) send_window_update(s->id_, f.data.size());
+      send_window_update(0, f.data.size());
       return;
     }
     case SpdyType::syn_stream: {
@@ -119,6 +218,7 @@ void SpdySession::handle(SpdyFrame &f) {
       if (f.fin()) s->write_end_.reset();
       {
         std::lock_guard lock(mu_);
+        new_stream_windows(*s);
         streams_[s->id_] = s;
       }
       SpdyFrame reply;
@@ -142,9 +242,42 @@ void SpdySession::handle(SpdyFrame &f) {
     case SpdyType::rst_stream: {
       auto s = find(f.stream_id);
       if (!s) return;
-      std::lock_guard lock(mu_);
-      s->write_end_.reset();
-      s->fin_sent_ = true;
+      {
+        std::lock_guard lock(mu_);
+        s->write_end_.reset();
+        s->pending_.clear();
+        s->fin_sent_ = true;
+        s->reset_ = true;
+      }
+      cv_.notify_all();
+      return;
+    }
+    case SpdyType::settings: {
+      {
+        std::lock_guard lock(mu_);
+        peer_flow_control_ = true;
+        for (auto [id, value] : f.settings) {
+          if (id != kSpdySettingsInitialWindow) continue;
+          // A new initial window moves every open stream's window by the difference.
+          int64_t delta = int64_t(value) - peer_initial_window_;
+          peer_initial_window_ = value;
+          for (auto &[sid, st] : streams_) st->send_window_ += delta;
+        }
+      }
+      cv_.notify_all();
+      return;
+    }
+    case SpdyType::window_update: {
+      {
+        std::lock_guard lock(mu_);
+        peer_flow_control_ = true;
+        if (f.stream_id == 0) {
+          send_conn_window_ += f.value;
+        } else if (auto it = streams_.find(f.stream_id); it != streams_.end()) {
+          it->second->send_window_ += f.value;
+        }
+      }
+      cv_.notify_all();
       return;
     }
     case SpdyType::ping: {
@@ -157,7 +290,7 @@ void SpdySession::handle(SpdyFrame &f) {
       return;
     }
     default:
-      return;  // SETTINGS, WINDOW_UPDATE, HEADERS: nothing we act on
+      return;  // HEADERS: nothing we act on
   }
 }
 
@@ -181,6 +314,24 @@ void SpdySession::reader_loop(std::string buf) {
       handle(f);
     }
     if (eof) break;
+    // Wait for the peer, and for consumers to make room for data held back.
+    std::vector<pollfd> fds{{sock_.get(), POLLIN, 0}};
+    std::vector<std::shared_ptr<SpdyStream>> held;
+    {
+      std::lock_guard lock(mu_);
+      for (auto &[id, s] : streams_)
+        if (!s->pending_.empty() && s->write_end_) {
+          fds.push_back({s->write_end_.get(), POLLOUT, 0});
+          held.push_back(s);
+        }
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (size_t i = 0; i < held.size(); ++i)
+      if (fds[i + 1].revents) flush(held[i]);
+    if (!fds[0].revents) continue;
     ssize_t n = ::read(sock_.get(), chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -193,7 +344,10 @@ void SpdySession::end_all_streams() {
   {
     std::lock_guard lock(mu_);
     closed_ = true;
-    for (auto &[id, s] : streams_) s->write_end_.reset();
+    for (auto &[id, s] : streams_) {
+      s->write_end_.reset();
+      s->pending_.clear();
+    }
   }
   cv_.notify_all();
 }

@@ -3,6 +3,16 @@
 // data into a socketpair, so consumers read a stream like any descriptor (and
 // can hand it to a child as its stdin); writes go out under one lock, which
 // also guards the header compression context.
+//
+// Flow control (SPDY/3.1 section 2.6.8): every stream and the connection
+// start with a 64 KiB window each way. Data delivered to a stream's consumer
+// is given back with WINDOW_UPDATE frames. Our side of a session speaks flow
+// control once the peer showed it does (a SETTINGS or WINDOW_UPDATE frame; our
+// client sends SETTINGS first): then writes wait for window, and incoming data
+// waits in memory (bounded by the window we granted) instead of stalling the
+// reader thread, which must stay free to read the peer's window updates.
+// Peers that never speak it (the kubelet's and kubectl's spdystream) are
+// served as before: writes unbounded, delivery blocking.
 #pragma once
 
 #include <condition_variable>
@@ -40,7 +50,16 @@ class SpdyStream {
   Fd write_end_;          // the reader thread's side; reset at FIN or RST
   bool replied_ = false;  // SYN_REPLY seen (streams we opened)
   bool fin_sent_ = false;
+  bool reset_ = false;     // RST_STREAM either way: writes fail
+  int64_t send_window_ = 0;
+  int64_t recv_window_ = 0;
+  std::string pending_;    // received, not yet taken by the consumer's socketpair
+  bool fin_pending_ = false;
 };
+
+inline constexpr int64_t kSpdyInitialWindow = 64 * 1024;
+inline constexpr uint32_t kSpdySettingsInitialWindow = 7;
+inline constexpr uint32_t kSpdyRstFlowControlError = 7;
 
 class SpdySession {
  public:
@@ -48,6 +67,11 @@ class SpdySession {
 
   // extra: bytes already read past the HTTP upgrade response/request.
   SpdySession(Fd sock, bool is_client, std::string extra = {});
+  // Treat data beyond the window we granted as the peer's error, ending the
+  // session (tests check that the server keeps to the client's window).
+  void enforce_receive_window() { enforce_recv_ = true; }
+  // Why the session ended early, when the peer broke flow control.
+  std::string flow_error() const;
   ~SpdySession();
   SpdySession(const SpdySession &) = delete;
   SpdySession &operator=(const SpdySession &) = delete;
@@ -73,6 +97,11 @@ class SpdySession {
   void handle(SpdyFrame &frame);
   std::shared_ptr<SpdyStream> find(uint32_t id);
   void end_all_streams();
+  void new_stream_windows(SpdyStream &s);
+  // Moves a stream's pending data to its consumer as far as it takes it now,
+  // giving the delivered bytes back to the peer as window.
+  void flush(const std::shared_ptr<SpdyStream> &s);
+  void send_window_update(uint32_t stream_id, size_t delta);
 
   Fd sock_;
   bool is_client_;
@@ -85,6 +114,12 @@ class SpdySession {
   std::map<uint32_t, std::shared_ptr<SpdyStream>> streams_;
   uint32_t next_id_;
   bool closed_ = false;
+  bool enforce_recv_ = false;
+  bool peer_flow_control_ = false;
+  int64_t peer_initial_window_ = kSpdyInitialWindow;
+  int64_t send_conn_window_ = kSpdyInitialWindow;
+  int64_t recv_conn_window_ = kSpdyInitialWindow;
+  std::string flow_error_;
   std::thread reader_;
 };
 

@@ -21,6 +21,7 @@ struct StreamRequest {
   bool stdin = false;
   bool stdout = true;
   bool stderr = true;
+  bool stdin_once = false;        // attach: the container's stdin closes when this client's does
   std::vector<int32_t> ports;     // port-forward: ports the client may ask for; empty = any
 };
 

@@ -99,6 +99,20 @@ check_ok() {
 	[[ "$(result devallow.out)" == *"read=0"*"write=1" ]]
 }
 
+@test "v2 guest: without linux.resources the eBPF program still holds the default list" {
+	[ -s "$WORK/results/loopdev" ] || skip "the guest could not set up a loop device: $(result loop.err)"
+	check_ok devdefault
+	# mknod is allowed for any node (runc's "b *:* m"), the open is not
+	[ "$(result devdefault.out)" = "$(printf 'made=0\nhead: /dev/blk: Operation not permitted\nread=1\nnull=0')" ]
+}
+
+@test "v2 guest: a deny of c 1:3 blocks /dev/null only when the config lists /dev/null itself" {
+	check_ok devnull
+	[[ "$(result devnull.out)" == *"/dev/null"*"Operation not permitted"*"null=1" ]]
+	check_ok devnullkept
+	[ "$(result devnullkept.out)" = null=0 ]
+}
+
 @test "v2 guest: pause freezes through cgroup.freeze, resume thaws, kill --all empties the cgroup" {
 	echo "freeze: $(result freeze.out); kill: $(result kill.out)"
 	[ "$(result freeze.out)" = "status=paused frozen 1 stopped=yes moves=yes" ]

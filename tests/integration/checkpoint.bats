@@ -92,6 +92,25 @@ start_sleeper() {
 	[ "$status" -ne 0 ]
 }
 
+@test "checkpoint: --criu names the binary, a path or a name in PATH" {
+	start_sleeper
+	local bin
+	bin="$(fake_failing_criu)"
+	mv "$bin/criu" "$bin/my-criu"
+	PATH="$(path_without_criu)" run "$BERTH" --root "$ROOT" --criu "$bin/my-criu" checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"criu check failed ($bin/my-criu cannot"*"fake kernel feature missing"* ]]
+	PATH="$bin" run "$BERTH" --root "$ROOT" --criu my-criu checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	[[ "$output" == *"fake kernel feature missing"* ]]
+	run_berth --criu "$BATS_TEST_TMPDIR/none/criu" checkpoint "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--criu $BATS_TEST_TMPDIR/none/criu: No such file or directory"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/img" ]
+	[ "$(container_status "$CID")" = running ]
+}
+
 @test "features: the checkpoint annotation matches whether criu works here" {
 	run "$BERTH" features
 	[ "$status" -eq 0 ]
@@ -106,18 +125,162 @@ start_sleeper() {
 	[ "$(echo "$output" | jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]')" = false ]
 }
 
+# criu's own verdict on this host: "" when `criu check` passes, else its
+# first error line (criu 3.17 on 6.18: "vdso: Unexpected rt vDSO area bounds").
+criu_check_error() {
+	criu check >/dev/null 2>&1 && return 0
+	criu check 2>&1 | grep -m1 Error || echo "criu check exits non-zero"
+}
+
+require_working_criu() {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	local err
+	err="$(criu_check_error)"
+	[ -z "$err" ] || skip "criu check fails on this kernel: $err"
+}
+
+# A criu in front of the real one: answers `check` with success and records
+# every other command line in $bin/argv-<command> before handing it to the
+# real criu, so the real criu's parser and log show what berth passed.
+recording_criu() {
+	local bin real
+	bin="$(path_without_criu)"
+	real="$(command -v criu)"
+	cat >"$bin/criu" <<-SH
+		#!/bin/sh
+		[ "\$1" = check ] && exit 0
+		printf '%s\n' "\$@" >"$bin/argv-\$1"
+		exec "$real" "\$@"
+	SH
+	chmod +x "$bin/criu"
+	echo "$bin"
+}
+
+@test "checkpoint and restore: the real criu failing its check is reported with criu's own message" {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	local err
+	err="$(criu_check_error)"
+	[ -n "$err" ] || skip "criu check passes here: the real dump below runs instead"
+	start_sleeper
+	run_berth checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"checkpoint: criu check failed ($(command -v criu) cannot checkpoint on this kernel): $err"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/img" ]
+	[ "$(container_status "$CID")" = running ]
+
+	# restore refuses the same way and leaves no container.
+	mkdir -p "$BATS_TEST_TMPDIR/img2"
+	touch "$BATS_TEST_TMPDIR/img2/inventory.img"
+	run_berth restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img2" restored
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"restore: criu check failed"*"$err"* ]]
+	run_berth state restored
+	[ "$status" -ne 0 ]
+}
+
+@test "checkpoint: runc's criu flags reach the real criu's command line" {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
+	start_sleeper
+	local bin pid
+	bin="$(recording_criu)"
+	pid="$(container_pid "$CID")"
+	mkdir -p "$BATS_TEST_TMPDIR/work"
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" \
+		--work-path "$BATS_TEST_TMPDIR/work" --leave-running --tcp-established --ext-unix-sk --shell-job \
+		--file-locks --manage-cgroups-mode soft --lazy-pages --auto-dedup --empty-ns network "$CID"
+	echo "$output"
+	cat "$bin/argv-dump"
+	# The real criu parsed the whole command line and stopped at the kernel
+	# (its log is in the work path); berth names criu's first error and the log.
+	[ "$status" -ne 0 ]
+	grep -q '^([ 0-9.]*) Version: ' "$BATS_TEST_TMPDIR/work/dump.log"
+	local first
+	first="$(grep -m1 Error "$BATS_TEST_TMPDIR/work/dump.log" | sed 's/^([ 0-9.]*) //')"
+	[[ "$output" == *"checkpoint $CID: criu failed: "*"$first (see $BATS_TEST_TMPDIR/work/dump.log)"* ]]
+	local f
+	for f in --tcp-established --ext-unix-sk --shell-job --file-locks --lazy-pages --leave-running \
+		--manage-cgroups=soft; do
+		grep -qx -- "$f" "$bin/argv-dump" || fail "criu dump was not given $f"
+	done
+	grep -qx -- --auto-dedup "$bin/argv-dump"
+	grep -A1 -x -- --empty-ns "$bin/argv-dump" | grep -qx net
+	grep -A1 -x -- --tree "$bin/argv-dump" | grep -qx "$pid"
+	grep -A1 -x -- --images-dir "$bin/argv-dump" | grep -qx "$BATS_TEST_TMPDIR/img"
+	grep -A1 -x -- --work-dir "$bin/argv-dump" | grep -qx "$BATS_TEST_TMPDIR/work"
+	# A failed dump leaves the container as it was.
+	[ "$(container_status "$CID")" = running ]
+
+	# --pre-dump, then a dump on top of it with --parent-path.
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --pre-dump --image-path "$BATS_TEST_TMPDIR/pre" "$CID"
+	[ "$status" -ne 0 ]
+	[ "$(head -1 "$bin/argv-pre-dump")" = pre-dump ]
+	grep -qx -- --track-mem "$bin/argv-pre-dump"
+	! grep -qx -- --leave-running "$bin/argv-pre-dump"
+	[ -e "$BATS_TEST_TMPDIR/pre/pre-dump.log" ]
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --parent-path ../pre --image-path "$BATS_TEST_TMPDIR/full" "$CID"
+	[ "$status" -ne 0 ]
+	grep -A1 -x -- --prev-images-dir "$bin/argv-dump" | grep -qx ../pre
+	grep -qx -- --track-mem "$bin/argv-dump"
+	[ "$(container_status "$CID")" = running ]
+}
+
+@test "restore: runc's criu flags reach the real criu and a failed restore leaves nothing" {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
+	local bin
+	bin="$(recording_criu)"
+	mkdir -p "$BATS_TEST_TMPDIR/img"
+	touch "$BATS_TEST_TMPDIR/img/inventory.img"
+	PATH="$bin" run "$BERTH" --root "$ROOT" restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img" \
+		--work-path "$BATS_TEST_TMPDIR/work" --tcp-established --ext-unix-sk --shell-job --file-locks \
+		--manage-cgroups-mode full --lazy-pages "$CID"
+	echo "$output"
+	cat "$bin/argv-restore"
+	[ "$status" -ne 0 ]
+	grep -q '^([ 0-9.]*) Version: ' "$BATS_TEST_TMPDIR/work/restore.log"
+	[[ "$output" == *"restore $CID: criu failed: "*"(see $BATS_TEST_TMPDIR/work/restore.log)"* ]]
+	local f
+	for f in --tcp-established --ext-unix-sk --shell-job --file-locks --lazy-pages --manage-cgroups=full \
+		--restore-detached; do
+		grep -qx -- "$f" "$bin/argv-restore" || fail "criu restore was not given $f"
+	done
+	grep -A1 -x -- --root "$bin/argv-restore" | grep -q "/rootfs$"
+	run_berth state "$CID"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/$CID" ]
+}
+
 @test "checkpoint and restore with a working criu" {
-	command -v criu >/dev/null || skip "criu not installed"
-	criu check >/dev/null 2>&1 || skip "criu check fails on this kernel: $(criu check 2>&1 | grep -m1 Error)"
+	require_working_criu
 	update_config '.process.terminal = false'
 	set_args sh -c 'i=0; while true; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done'
 	run_berth_detached run -d --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
 	sleep 0.5
-	run_berth checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	# --leave-running: a checkpoint that keeps the container going.
+	run_berth checkpoint --leave-running --image-path "$BATS_TEST_TMPDIR/keep" "$CID"
 	echo "$output"
 	[ "$status" -eq 0 ]
+	[ -e "$BATS_TEST_TMPDIR/keep/inventory.img" ]
+	[ "$(container_status "$CID")" = running ]
+	# --pre-dump then a full dump on top of it.
+	run_berth checkpoint --pre-dump --image-path "$BATS_TEST_TMPDIR/pre" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(container_status "$CID")" = running ]
+	run_berth checkpoint --parent-path ../pre --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run_berth state "$CID"
+	[ "$status" -ne 0 ]
+	local before
+	before="$(cat "$BUNDLE/rootfs/tmp/count" 2>/dev/null || echo 0)"
 	run_berth_detached restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img" "$CID"
 	[ "$status" -eq 0 ]
 	wait_for_status "$CID" running
+	sleep 0.5
+	# The restored loop goes on counting from where it was.
+	[ "$(cat "$BUNDLE/rootfs/tmp/count")" -gt "$before" ]
 }

@@ -218,3 +218,80 @@ exec_url() {
 	run cridctl ps -a -q
 	[ "$(echo "$output" | wc -l)" -eq 3 ]
 }
+
+@test "attach -i to a stdin_once container: the end of the client's input ends the container's" {
+	CTR_JQ='.stdin = true | .stdinOnce = true' run_ctr once cat
+	wait_ctr_state "$CTR" CONTAINER_RUNNING
+	local once=$CTR
+	run timeout 20 bash -c "printf 'data-once\n' | '$CRIDCTL' -r '$ENDPOINT' attach -i '$once'"
+	echo "$output"
+	[[ "$output" == *data-once* ]]
+	wait_ctr_state "$once" CONTAINER_EXITED
+	[ "$(ctr_status "$once" | jq -r .status.exitCode)" -eq 0 ]
+	run cridctl logs "$once"
+	[[ "$output" == *data-once* ]]
+
+	# Without stdin_once the container's stdin outlives the attach.
+	CTR_JQ='.stdin = true' run_ctr many cat
+	wait_ctr_state "$CTR" CONTAINER_RUNNING
+	run timeout 20 bash -c "printf 'data-many\n' | '$CRIDCTL' -r '$ENDPOINT' attach -i '$CTR'"
+	sleep 1
+	[ "$(ctr_state "$CTR")" = CONTAINER_RUNNING ]
+}
+
+@test "stream_idle_timeout: a stream without traffic either way is closed; traffic keeps it open" {
+	kill_crid
+	start_crid --stream-idle-timeout 2
+	run_ctr c1
+	local start end
+	start=$(date +%s)
+	# stdin stays open and silent: only the idle timeout ends the stream.
+	mkfifo "$T/in"
+	sleep 25 >"$T/in" &
+	WATCH_PID=$!
+	run timeout 30 "$CRIDCTL" -r "$ENDPOINT" exec -i "$CTR" cat <"$T/in"
+	end=$(date +%s)
+	echo "ended after $((end - start))s, status $status: $output"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
+	[ $((end - start)) -ge 2 ]
+	[ $((end - start)) -lt 10 ]
+	grep -q "stream_idle_timeout 2s" "$T/crid.log"
+
+	# Output every second for 5 seconds is traffic: the stream lives to the end.
+	start=$(date +%s)
+	run timeout 30 "$CRIDCTL" -r "$ENDPOINT" exec "$CTR" sh -c 'for i in 1 2 3 4 5; do echo tick$i; sleep 1; done'
+	end=$(date +%s)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *tick5* ]]
+	[ $((end - start)) -ge 5 ]
+}
+
+@test "port-forward over WebSocket: an independent client reaches two ports; errors on the error channel" {
+	local infra url
+	infra=$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\", \"verbose\": true}" | jq -r '.info.info | fromjson | .pid')
+	nsenter -t "$infra" -n ip link set lo up
+	run_ctr web sh -c 'mkdir -p /a /b && echo port-a >/a/index.html && echo port-b >/b/index.html && httpd -p 8080 -h /a && httpd -f -p 8081 -h /b'
+	sleep 1
+	url=$(cri PortForward "{\"podSandboxId\": \"$POD\", \"port\": [8080, 8081]}" | jq -r .url)
+	run "$PY" "$BATS_TEST_DIRNAME/ws_portforward.py" "$url" 8080 8081
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '8080: port-a\n8081: port-b')" ]
+
+	# The base64 framing, and a port nothing listens on: its error channel says so.
+	url=$(cri PortForward "{\"podSandboxId\": \"$POD\"}" | jq -r .url)
+	run "$PY" "$BATS_TEST_DIRNAME/ws_portforward.py" "$url" 8081 9 --base64
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"8081: port-b"* ]]
+	[[ "$output" == *"error forwarding port 9 to pod $POD"* ]]
+
+	# No port in the query: refused before the upgrade.
+	url=$(cri PortForward "{\"podSandboxId\": \"$POD\"}" | jq -r .url)
+	run curl -s -i -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+		-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$url"
+	echo "$output"
+	[[ "$output" == *"400"*'query parameter "port" is required'* ]]
+}

@@ -354,3 +354,15 @@ set_term_trap_args() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *bundle* ]]
 }
+
+@test "run: runc's --no-subreaper is accepted and the run behaves as without it" {
+	run_in_container sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	set_args sh -c 'echo hi; exit 3'
+	run_berth run --no-subreaper --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[ "$output" = hi ]
+	run_berth state "$CID"
+	[ "$status" -ne 0 ]
+}

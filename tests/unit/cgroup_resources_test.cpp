@@ -94,6 +94,26 @@ TEST(CgroupDevices, EffectiveRulesEndWithDefaults) {
   EXPECT_EQ(v1_device_rule(all[3]), "c 1:3 rwm");
 }
 
+// runc's dedup: a default standing for a node the config lists itself gives
+// way to the config's own rules.
+TEST(CgroupDevices, ConfiguredNodeDropsItsDefault) {
+  Device null_node;
+  null_node.path = "/dev/null";
+  null_node.major = 1;
+  null_node.minor = 3;
+  auto all = container_device_rules({{false, "c", 1, 3, "rwm"}}, {null_node});
+  ASSERT_EQ(all.size(), default_device_rules().size());
+  EXPECT_EQ(v1_device_rule(all[0]), "c 1:3 rwm");
+  EXPECT_FALSE(all[0].allow);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_NE(v1_device_rule(all[i]), "c 1:3 rwm");
+  // Linux.devices entries get no allow rule of their own, as in runc 1.1.
+  Device loop;
+  loop.path = "/dev/loop-control";
+  loop.major = 10;
+  loop.minor = 237;
+  EXPECT_EQ(container_device_rules({}, {loop}).size(), default_device_rules().size());
+}
+
 TEST(CgroupDevices, FilterProgramShape) {
   auto prog = compile_device_filter({});
   // prologue (6) + default deny (2)
@@ -149,9 +169,10 @@ TEST(CgroupResourcesHost, V1FilesWrittenAndReadBack) {
   r.cpu->cpus = "0";
   r.cpu->mems = "0";
   r.pids_limit = 42;
-  r.devices = {{false, "", {}, {}, "rwm"}};
   auto applied = cg.m->apply(r);
   ASSERT_TRUE(applied) << applied.error().message;
+  auto devices = cg.m->set_devices(effective_device_rules({{false, "", {}, {}, "rwm"}}));
+  ASSERT_TRUE(devices) << devices.error().message;
   std::string fs = "/sys/fs/cgroup";
   EXPECT_EQ(slurp(fs + "/memory" + name + "/memory.limit_in_bytes"), std::to_string(64 << 20));
   EXPECT_EQ(slurp(fs + "/memory" + name + "/memory.soft_limit_in_bytes"), std::to_string(32 << 20));

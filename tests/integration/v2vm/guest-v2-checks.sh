@@ -53,6 +53,12 @@ if [ -n "$loopdev" ]; then
 	run_case devallow "$dev"' | .linux.resources.devices = [{"allow": false, "access": "rwm"},
 			{"allow": true, "type": "b", "major": '"$maj"', "minor": '"$min"', "access": "r"}]
 		| .process.args = '"$(args 'head -c 512 /dev/testdisk >/dev/null; echo read=$?; echo x 2>/dev/null >/dev/testdisk; echo write=$?')"
+	# No linux.resources at all: the default list still applies, as with runc
+	# (any node may be made, one outside the list not opened; /dev/null works).
+	mknod_caps='.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
+		| .process.capabilities.permitted += ["CAP_MKNOD"]'
+	run_case devdefault 'del(.linux.resources) | '"$mknod_caps"'
+		| .process.args = '"$(args 'mknod /dev/blk b '"$maj $min"'; echo made=$?; head -c 512 /dev/blk >/dev/null; echo read=$?; echo x >/dev/null; echo null=$?')"
 	losetup -d "$loopdev"
 fi
 
@@ -90,6 +96,15 @@ jq '.root.path = "/tmp/rootfs" | .root.readonly = false | .linux.cgroupsPath = "
 timeout 8 "$BERTH_BIN" --root "$STATE" events --interval 1s oomev >"$WORK/results/oomev.out" 2>&1
 "$BERTH_BIN" --root "$STATE" delete --force oomev
 [ -d /sys/fs/cgroup/berthvm/oomev ] && echo left >"$WORK/results/oomev.cgroup" || echo removed >"$WORK/results/oomev.cgroup"
+
+# A config listing /dev/null itself and denying c 1:3: the default rule for
+# /dev/null gives way (runc's dedup), so nothing in the container opens it.
+run_case devnull '.linux.devices = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]
+	| .linux.resources.devices = [{"allow": false, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]
+	| .process.args = '"$(args 'echo x 2>&1 >/dev/null; echo null=$?')"
+# The same deny without the /dev/null entry: the defaults come after it and win.
+run_case devnullkept '.linux.resources.devices = [{"allow": false, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]
+	| .process.args = '"$(args 'echo x >/dev/null; echo null=$?')"
 
 run_case badunified '.linux.resources.unified = {"nosuch.controller": "1"} | .process.args = ["/bin/true"]'
 run_case badcpuset '.linux.resources.cpu = {"cpus": "7"} | .process.args = ["/bin/true"]'

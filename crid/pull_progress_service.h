@@ -1,0 +1,26 @@
+// PullProgress (crid/proto/pull_progress.proto): CRI's PullImage, streaming
+// each layer's state and bytes as the pull goes, for `cridctl pull`.
+//
+// Why a streaming call of crid's own: CRI's PullImage returns only at the end,
+// and a side channel polled by ref (a status file, a second socket) races with
+// fast pulls and cannot tell two concurrent pulls of one ref apart. A stream
+// per call carries exactly that call's events, in order, ending with its result.
+#pragma once
+
+#include "crid/pull_progress_api.h"
+#include "images/image_service.h"
+
+namespace berth::crid {
+
+class PullProgressService final : public berth::pull::v1::PullProgress::Service {
+ public:
+  explicit PullProgressService(images::ImageService &images) : images_(images) {}
+
+  grpc::Status PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *,
+                         grpc::ServerWriter<berth::pull::v1::PullEvent> *) override;
+
+ private:
+  images::ImageService &images_;
+};
+
+}  // namespace berth::crid
