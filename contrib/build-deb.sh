@@ -4,9 +4,9 @@
 #   contrib/build-deb.sh [--lintian] [OUTDIR]
 #
 # The packaging lives in contrib/debian so that the tree stays a plain
-# upstream tree; this copies the tree's sources (git's tracked and unignored
-# files, or the whole tree when it is not a git checkout and was not
-# configured in place) to a build directory, puts contrib/debian there as
+# upstream tree; this copies the tree's sources (git's tracked files; without
+# git, `make dist`'s when configured in place, else the whole tree) to a build
+# directory, puts contrib/debian there as
 # debian/, and runs `dpkg-buildpackage -us -uc -b`. The .debs, .buildinfo and
 # .changes land in OUTDIR (default: ./debs). --lintian then runs lintian on the
 # .changes (and so on every .deb) and fails on an error.
@@ -50,15 +50,17 @@ mkdir -p "$tree"
 echo "==> copying the sources to $tree"
 if git -C "$src" rev-parse --show-toplevel >/dev/null 2>&1 &&
 	[ "$(git -C "$src" rev-parse --show-toplevel)" = "$src" ]; then
-	# (a tracked file deleted in the work tree is left out)
-	(cd "$src" && git ls-files -z --cached --others --exclude-standard |
+	# Tracked files only (as they are in the work tree): an in-place build's
+	# products, even those .gitignore does not name, must not look up to date.
+	(cd "$src" && git ls-files -z --cached |
 		while IFS= read -r -d '' f; do
 			if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
 		done | tar --null --no-recursion -T - -cf -) | tar -C "$tree" -xf -
 elif [ -e "$src/config.status" ]; then
-	echo "$0: $src was configured in place and is not a git checkout: its build" \
-		"products would be copied; build from a clean tree or a git checkout" >&2
-	exit 1
+	# Configured in place and no git: the release tarball has the sources only.
+	make -C "$src" dist-gzip distdir="berth-deb-src" >/dev/null
+	tar -C "$tree" --strip-components=1 -xzf "$src/berth-deb-src.tar.gz"
+	rm -f "$src/berth-deb-src.tar.gz"
 else
 	tar -C "$src" --exclude=./debs --exclude='./_build*' -cf - . | tar -C "$tree" -xf -
 fi
@@ -74,7 +76,8 @@ fi
 echo "==> dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS=$DEB_BUILD_OPTIONS)"
 start=$SECONDS
 (cd "$tree" && dpkg-buildpackage -us -uc -b)
-echo "==> built in $((SECONDS - start)) s"
+# wall time, and the CPU time of the build (user and system, of all its processes)
+echo "==> built in $((SECONDS - start)) s; CPU: $(times | tail -n 1)"
 
 changes="$(ls "$work"/berth_"$version"_*.changes)"
 # The .changes names every file it lists; copy exactly those and it.

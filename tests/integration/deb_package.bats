@@ -5,7 +5,7 @@
 # by hand with the packaged crid.conf serving a pod) and purged (nothing left);
 # and in the qemu guest with systemd as PID 1 (v2vm/guest-deb-checks.sh), where
 # the postinst enables and starts crid.socket and crid.service.
-# Without DEB_DIR every test skips. The host must not have berth or crid
+# Without DEB_DIR every test skips; a DEB_DIR without both .debs fails them. The host must not have berth or crid
 # installed as packages already: the tests install and purge them.
 
 # The programs under test are the packaged ones (crid_helpers finds crid,
@@ -34,7 +34,11 @@ teardown_file() {
 
 need_debs() {
 	[ -n "${DEB_DIR:-}" ] || skip "no packages to test: DEB_DIR=DIR names a directory with the .debs of contrib/build-deb.sh"
-	[ -n "$BERTH_DEB" ] && [ -n "$CRID_DEB" ] || skip "DEB_DIR=$DEB_DIR holds no berth_*.deb and crid_*.deb"
+	# packages were promised (CI sets DEB_DIR after building them): none is a failure
+	[ -n "$BERTH_DEB" ] && [ -n "$CRID_DEB" ] || {
+		echo "DEB_DIR=$DEB_DIR holds no berth_*.deb and crid_*.deb: did contrib/build-deb.sh fail?" >&2
+		return 1
+	}
 }
 
 # Tests that install on this host: only where the packages are not there yet.
