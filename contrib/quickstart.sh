@@ -35,6 +35,7 @@ cd "$(dirname "$0")/.."
 # and iptables for pod networking, python3-grpcio for a second CRI client,
 # python3-websocket for an independent streaming (WebSocket) client.
 # qemu and what builds its initramfs for the cgroup v2 guest tests.
+# Debian's package tools for the .debs (contrib/build-deb.sh).
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
@@ -46,6 +47,7 @@ packages=(
 	containernetworking-plugins iptables python3-grpcio
 	python3-websocket
 	qemu-system-x86 kmod cpio xz-utils file
+	build-essential debhelper fakeroot lintian
 )
 
 export DEBIAN_FRONTEND=noninteractive
@@ -80,6 +82,13 @@ test)
 	unit_ok=yes
 	make -j"$(nproc)" check || unit_ok=no
 	[ "$unit_ok" = yes ] || echo "make check failed; see test-suite.log (counted below)"
+	# The packages are built here so that deb_package.bats, in the run below,
+	# installs, runs and purges them and is counted with the rest; a failed
+	# build leaves DEB_DIR empty, which that file reports as failures.
+	echo "==> Debian packages (contrib/build-deb.sh --lintian)"
+	export DEB_DIR=/var/tmp/berth-ci-debs
+	rm -rf "$DEB_DIR" && mkdir -p "$DEB_DIR"
+	contrib/build-deb.sh --lintian "$DEB_DIR" </dev/null || echo "the package build failed (counted below)"
 	echo "==> all tests"
 	rc=0
 	BERTH="${BERTH:-/usr/local/bin/berth}" tests/run-all.sh --build-dir "$PWD" </dev/null || rc=$?
