@@ -8,7 +8,8 @@ deb:
 	$(top_srcdir)/contrib/build-deb.sh --lintian '$(abs_top_builddir)/debs'
 .PHONY: deb
 
-EXTRA_DIST += LICENSE contrib/packaging.mk contrib/build-deb.sh contrib/debian/crid.postrm
+EXTRA_DIST += LICENSE contrib/packaging.mk contrib/build-deb.sh contrib/debian/crid.postrm \
+	contrib/debian/crid.lintian-overrides
 
 # The integration tests go whole, helpers, fixtures and guest scripts with
 # them: `make check` in an unpacked tarball runs the guest tests
