@@ -190,7 +190,10 @@ installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
 	run_ctr c1 sh -c 'echo packaged; sleep 3600'
 	wait_ctr_state "$CTR" CONTAINER_RUNNING
 	# the monitor that runs it is the packaged one
-	pgrep -f "^/usr/libexec/crid/crid-monitor .*$T/" >/dev/null
+	local mon
+	mon=$(pgrep -f "crid-monitor.*$T/" | head -1)
+	[ -n "$mon" ]
+	[ "$(readlink "/proc/$mon/exe")" = /usr/libexec/crid/crid-monitor ]
 	for i in $(seq 50); do
 		grep -q packaged "$T/logs/debpod/c1.log" 2>/dev/null && break
 		sleep 0.1
