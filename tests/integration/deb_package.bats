@@ -92,7 +92,9 @@ installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
 	cp "$V2VM_DIR/guest-deb-checks.sh" "$WORK/"
 	# the host's package database, without berth and crid (the guest installs them)
 	cp -a /var/lib/dpkg "$WORK/dpkg"
-	V2VM_TIMEOUT=200 "$V2VM_DIR/run-in-guest.sh" --systemd "$GUEST" "$WORK" 'bash ./guest-deb-checks.sh' \
+	# dpkg reads its 140k-file database over 9p under TCG: a minute or more
+	# per dpkg run on a loaded 2-core host (a whole run took 6 min at load 20)
+	V2VM_TIMEOUT=420 "$V2VM_DIR/run-in-guest.sh" --systemd "$GUEST" "$WORK" 'bash ./guest-deb-checks.sh' \
 		>"$WORK/guest.log" 2>&1 || { cat "$WORK/guest.log" >&2; return 1; }
 	R=$WORK/results
 	cat "$R/install.log" "$R/status"
