@@ -4,7 +4,7 @@
 # Debian 12 machine, checks that crid.socket and crid.service are enabled and
 # running and that crid answers on /run/crid/crid.sock, then purges them.
 # Results go to results/, one file per step.
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 R=$PWD/results
 mkdir -p "$R"
 # The guest sees the host's /usr and /etc through writable overlays but has an
