@@ -275,6 +275,7 @@ start_sleeper() {
 }
 
 @test "exec: --ignore-paused waits in the frozen cgroup and runs once the container is resumed" {
+	update_config '.root.readonly = false'
 	start_sleeper
 	berth pause "$CID"
 	on_teardown "$BERTH" --root "$ROOT" resume "$CID"

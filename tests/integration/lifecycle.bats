@@ -382,6 +382,8 @@ set_term_trap_args() {
 	[ -r /proc/keys ] || skip "kernel without key retention (no /proc/keys)"
 	# runc joins a new session keyring named _ses.<id>; it shows in the
 	# container's /proc/keys (the process possesses it).
+	# The default config masks /proc/keys; unmasked here to look.
+	update_config '.linux.maskedPaths -= ["/proc/keys"]'
 	run_in_container cat /proc/keys
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" _ses.$CID: "* ]]
