@@ -1,5 +1,6 @@
 #include "libcontainer/checkpoint.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,10 +71,41 @@ Result<void> validate_criu_options(const CriuOptions &o) {
   return {};
 }
 
+Result<PageServer> parse_page_server(std::string_view text) {
+  // runc's own message for anything that is not HOST:PORT.
+  auto bad = [&] { return make_error("--page-server \"{}\": use --page-server ADDRESS:PORT to specify page server", text); };
+  std::string_view host, port;
+  if (text.starts_with('[')) {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return bad();
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return bad();
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    // An unbracketed IPv6 address is ambiguous: Go refuses it too.
+    if (host.find(':') != std::string_view::npos) return bad();
+  }
+  if (host.empty() || port.empty()) return bad();
+  int n = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+  if (ec != std::errc{} || p != port.data() + port.size() || n < 0 || n > 65535)
+    return make_error("--page-server \"{}\": invalid port number \"{}\"", text, port);
+  return PageServer{std::string(host), n};
+}
+
 bool checkpoint_supported() { return usable_criu().has_value(); }
 
 Result<void> checkpoint_container(const RuntimeOptions &rt, const CheckpointOptions &o) {
   TRY(validate_criu_options(o.criu));
+  if (o.status_fd >= 0) {
+    // Checked here, as runc does, so a wrong fd is not criu's obscure failure.
+    int fl = ::fcntl(o.status_fd, F_GETFL);
+    if (fl < 0) return sys_error(errno, "--status-fd {}", o.status_fd);
+    if ((fl & O_ACCMODE) == O_RDONLY) return make_error("--status-fd {}: not open for writing", o.status_fd);
+  }
   ContainerState st;
   {
     auto dir = TRY(StateDir::open(rt.root, o.id));
@@ -94,6 +126,12 @@ Result<void> checkpoint_container(const RuntimeOptions &rt, const CheckpointOpti
   if (o.pre_dump) args.push_back("--track-mem");
   else if (o.leave_running) args.push_back("--leave-running");
   if (!o.parent_path.empty()) args.insert(args.end(), {"--prev-images-dir", o.parent_path, "--track-mem"});
+  if (o.page_server)
+    args.insert(args.end(), {"--page-server", "--address", o.page_server->address, "--port",
+                             std::to_string(o.page_server->port)});
+  // runc hands the fd to criu only for lazy pages: that is when criu has
+  // something to announce (its page server being ready). criu inherits it.
+  if (o.status_fd >= 0 && o.criu.lazy_pages) args.insert(args.end(), {"--status-fd", std::to_string(o.status_fd)});
   for (const Mount *m : bind_mounts(spec)) args.insert(args.end(), {"--ext-mount-map", m->destination + ":" + m->destination});
   TRY(run_criu(args, work_dir(o.criu) + "/" + args[7], "checkpoint " + o.id));
 
@@ -129,6 +167,8 @@ Result<pid_t> restore_container(const RuntimeOptions &rt, const RestoreOptions &
   std::vector<std::string> args = {criu, "restore", "--root", rootfs, "--restore-detached", "--restore-sibling",
                                    "--pidfile", pidfile, "--log-file", "restore.log"};
   add_common_flags(args, o.criu);
+  if (!o.lsm_profile.empty()) args.insert(args.end(), {"--lsm-profile", o.lsm_profile});
+  if (!o.lsm_mount_context.empty()) args.insert(args.end(), {"--lsm-mount-context", o.lsm_mount_context});
   for (const Mount *m : bind_mounts(spec)) args.insert(args.end(), {"--ext-mount-map", m->destination + ":" + m->source});
   if (auto r = run_criu(args, work_dir(o.criu) + "/restore.log", "restore " + o.id); !r) return undo(r.error());
 

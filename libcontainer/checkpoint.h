@@ -4,6 +4,7 @@
 // checked before criu runs, so a failure leaves nothing half done.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,12 +27,21 @@ struct CriuOptions {
   std::vector<std::string> empty_ns;      // namespace names ("network")
 };
 
+// --page-server ADDRESS:PORT, split as runc (Go's net.SplitHostPort) does.
+struct PageServer {
+  std::string address;
+  int port = 0;
+};
+Result<PageServer> parse_page_server(std::string_view text);
+
 struct CheckpointOptions {
   std::string id;
   CriuOptions criu;
   std::string parent_path;  // previous (pre-dump) images, relative to the image path
   bool leave_running = false;
   bool pre_dump = false;
+  std::optional<PageServer> page_server;  // pages sent to a criu page server instead of the image dir
+  int status_fd = -1;                     // with lazy pages: criu writes \0 here once it serves them
 };
 
 struct RestoreOptions {
@@ -43,6 +53,8 @@ struct RestoreOptions {
   bool detach = false;
   bool no_pivot = false;
   bool no_subreaper = false;
+  std::string lsm_profile;        // TYPE:NAME (apparmor:..., selinux:...) for the restored processes
+  std::string lsm_mount_context;  // SELinux context for the restored mounts
 };
 
 // Checks the flags alone (no container, no criu): the mode and namespace names.

@@ -386,11 +386,15 @@ Result<pid_t> exec_container(const RuntimeOptions &rt, const ExecOptions &opts) 
   if (!proc.apparmor_profile.empty() && !apparmor_enabled()) {
     // Only a label asked for on this exec is an error; create already
     // refused a config label on such a host.
-    if (opts.overrides.apparmor || opts.process) return make_error("apparmor profile given but AppArmor is not enabled on this host");
+    if (opts.overrides.apparmor || opts.process)
+      return make_error("{} \"{}\": AppArmor is not enabled on this host (no /sys/kernel/security/apparmor)",
+                        opts.process ? "--process: apparmorProfile" : "--apparmor", proc.apparmor_profile);
     proc.apparmor_profile.clear();
   }
   if (!proc.selinux_label.empty() && !selinux_enabled()) {
-    if (opts.overrides.process_label || opts.process) return make_error("process label given but SELinux is not enabled on this host");
+    if (opts.overrides.process_label || opts.process)
+      return make_error("{} \"{}\": SELinux is not enabled on this host (no /sys/fs/selinux)",
+                        opts.process ? "--process: selinuxLabel" : "--process-label", proc.selinux_label);
     proc.selinux_label.clear();
   }
 

@@ -35,3 +35,6 @@ berth_unit_tests_SOURCES += tests/unit/criu_test.cpp
 
 libcontainer_libcontainer_a_SOURCES += libcontainer/idmap_mount.h libcontainer/idmap_mount.cpp
 libcontainer_libcontainer_a_SOURCES += libcontainer/idmap_trees.h libcontainer/idmap_trees.cpp
+
+libcontainer_libcontainer_a_SOURCES += libcontainer/intel_rdt_update.h libcontainer/intel_rdt_update.cpp
+berth_unit_tests_SOURCES += tests/unit/intel_rdt_update_test.cpp

@@ -27,10 +27,12 @@ const char *level_name(Level l) {
 }
 }  // namespace
 
-void init(const std::string &path, Format format, bool debug) {
+bool init(const std::string &path, Format format, bool debug) {
   g_format = format;
   g_debug = debug;
-  if (!path.empty()) g_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (path.empty()) return true;
+  g_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  return g_fd >= 0;
 }
 
 void write(Level level, std::string_view message) {
@@ -43,9 +45,14 @@ void write(Level level, std::string_view message) {
   if (g_fd < 0) return;
   std::string line;
   if (g_format == Format::Json)
-    line = nlohmann::json{{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}}.dump() + "\n";
+    line = nlohmann::json{{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}}.dump(
+               -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+           "\n";
   else
-    line = fmt::format("time=\"{}\" level={} msg=\"{}\"\n", now_rfc3339(), level_name(level), message);
+    // logrus quotes msg with Go's %q: quotes, backslashes, newlines escaped
+    // (a JSON string is the same for these), so each entry stays one line.
+    line = fmt::format("time=\"{}\" level={} msg={}\n", now_rfc3339(), level_name(level),
+                       nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   (void)!::write(g_fd, line.data(), line.size());
 }
 

@@ -10,7 +10,8 @@ namespace berth::log {
 enum class Format { Text, Json };
 enum class Level { Debug, Info, Warning, Error };
 
-void init(const std::string &path, Format format, bool debug);
+// False (errno set) when the log file cannot be opened.
+bool init(const std::string &path, Format format, bool debug);
 void write(Level level, std::string_view message);
 
 inline void debug(std::string_view m) { write(Level::Debug, m); }

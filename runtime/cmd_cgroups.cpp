@@ -21,6 +21,7 @@
 
 #include "cgroups/manager.h"
 #include "libcontainer/intel_rdt.h"
+#include "libcontainer/intel_rdt_update.h"
 #include "libcontainer/log.h"
 #include "libcontainer/spec_parser.h"
 #include "runtime/commands.h"
@@ -205,6 +206,12 @@ int update(const Context &ctx, const cli::Parsed &p) {
   if (!request) return fail("update", id, request.error());
   auto resources = parse_resources_json(*request);
   if (!resources) return fail("update", id, resources.error());
+  RdtSchemaUpdate rdt{p.get("l3-cache-schema"), p.get("mem-bw-schema")};
+  if (!rdt.l3_cache_schema.empty() || !rdt.mem_bw_schema.empty()) {
+    std::optional<RdtGroup> group;
+    if (auto g = c->state.extra.find("intelRdt"); g != c->state.extra.end()) group = RdtGroup::from_json(*g);
+    if (auto r = update_intel_rdt(group ? &*group : nullptr, rdt); !r) return fail("update", id, r.error());
+  }
   if (auto r = c->cg->apply(*resources); !r) return fail("update", id, r.error());
   // Remembered, so what was changed after create can be told (and re-applied) later.
   nlohmann::json stored = c->state.extra.is_object() && c->state.extra.contains("resources")

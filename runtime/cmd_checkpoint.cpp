@@ -1,5 +1,8 @@
 // checkpoint and restore: runc's flags, handed to libcontainer/checkpoint.
+#include <charconv>
+
 #include "libcontainer/checkpoint.h"
+#include "libcontainer/log.h"
 #include "runtime/commands.h"
 #include "runtime/foreground.h"
 
@@ -47,7 +50,7 @@ const std::vector<cli::Option> kCheckpointOptions = with_common({
     {"pre-dump", 0, false, "dump memory only, leaving the container running (for a later full dump)"},
     {"parent-path", 0, true, "previous (pre-dump) images, relative to --image-path", "DIR"},
     {"page-server", 0, true, "ADDRESS:PORT of a criu page server", "ADDR"},
-    {"status-fd", 0, true, "criu writes \\0 to this fd once the dump is done", "FD"},
+    {"status-fd", 0, true, "with --lazy-pages: criu writes \\0 to this fd once its page server is ready", "FD"},
 });
 
 const std::vector<cli::Option> kRestoreOptions = with_common({
@@ -69,8 +72,18 @@ int checkpoint(const Context &ctx, const cli::Parsed &p) {
   o.leave_running = p.flag("leave-running");
   o.pre_dump = p.flag("pre-dump");
   o.parent_path = p.get("parent-path");
-  if (p.has("page-server") || p.has("status-fd"))
-    return fail("checkpoint", id, Error{0, "--page-server and --status-fd are not supported by berth yet"});
+  if (p.has("page-server")) {
+    auto ps = parse_page_server(p.get("page-server"));
+    if (!ps) return fail("checkpoint", id, ps.error());
+    o.page_server = *ps;
+  }
+  if (p.has("status-fd")) {
+    const std::string &v = p.get("status-fd");
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.status_fd);
+    if (ec != std::errc{} || end != v.data() + v.size() || o.status_fd < 0)
+      return fail("checkpoint", id, Error{0, fmt::format("--status-fd: invalid file descriptor \"{}\"", v)});
+    if (!o.criu.lazy_pages) log::warning("checkpoint: --status-fd is only used with --lazy-pages (as in runc); ignored");
+  }
   if (auto r = checkpoint_container(ctx.runtime, o); !r) return fail("checkpoint", id, r.error());
   return 0;
 }
@@ -86,8 +99,8 @@ int restore(const Context &ctx, const cli::Parsed &p) {
   o.detach = p.flag("detach");
   o.no_pivot = p.flag("no-pivot");
   o.no_subreaper = p.flag("no-subreaper");
-  if (p.has("lsm-profile") || p.has("lsm-mount-context"))
-    return fail("restore", id, Error{0, "--lsm-profile and --lsm-mount-context are not supported by berth yet"});
+  o.lsm_profile = p.get("lsm-profile");
+  o.lsm_mount_context = p.get("lsm-mount-context");
   auto pid = restore_container(ctx.runtime, o);
   if (!pid) return fail("restore", id, pid.error());
   if (o.detach) return 0;

@@ -32,6 +32,8 @@ const std::vector<cli::Option> kUpdateOptions = {
     {"cpuset-mems", 0, true, "memory nodes the container may use (0-3, 0,1)", "LIST"},
     {"pids-limit", 0, true, "maximum number of processes; -1 for unlimited", "N"},
     {"blkio-weight", 0, true, "block IO weight, 10 to 1000", "N"},
+    {"l3-cache-schema", 0, true, "Intel RDT/CAT L3 cache schema for the container's resctrl group", "SCHEMA"},
+    {"mem-bw-schema", 0, true, "Intel RDT/MBA memory bandwidth schema for the container's resctrl group", "SCHEMA"},
 };
 
 std::vector<cli::Option> run_options() {

@@ -2,8 +2,12 @@
 // hands over; the work is done in libcontainer.
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
+
+#include <fmt/ranges.h>
 
 #include "config.h"
 #include "libcontainer/log.h"
@@ -78,8 +82,12 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "berth: --log-format: expected text or json, got \"{}\"\n", format);
     return 1;
   }
-  berth::log::init(global->get("log"), format == "json" ? berth::log::Format::Json : berth::log::Format::Text,
-                   global->flag("debug"));
+  if (!berth::log::init(global->get("log"), format == "json" ? berth::log::Format::Json : berth::log::Format::Text,
+                        global->flag("debug"))) {
+    // runc refuses to run without the log it was asked for (containerd reads it).
+    fmt::print(stderr, "berth: --log {}: {}\n", global->get("log"), std::strerror(errno));
+    return 1;
+  }
 
   berth::cmd::Context ctx;
   ctx.runtime.root = global->get("root", "/run/berth");
@@ -113,6 +121,9 @@ int main(int argc, char **argv) {
                                     c.max_args == 1 ? "" : "s", name, c.args_usage));
       return 1;
     }
+    berth::log::debug(fmt::format("berth {}: {} (root {})", PACKAGE_VERSION,
+                                  fmt::join(args.begin() + static_cast<long>(cmd_index), args.end(), " "),
+                                  ctx.runtime.root));
     return c.run(ctx, *p);
   }
   berth::log::error(fmt::format("no such command \"{}\" (see berth --help)", name));

@@ -253,6 +253,94 @@ recording_criu() {
 	[ ! -e "$ROOT/$CID" ]
 }
 
+@test "checkpoint: --page-server and --status-fd reach criu as runc passes them" {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
+	start_sleeper
+	local bin
+	bin="$(recording_criu)"
+	# criu dump --page-server --address A --port P (runc's CriuPageServerInfo).
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" \
+		--page-server 127.0.0.1:27001 "$CID"
+	echo "$output"
+	cat "$bin/argv-dump"
+	[ "$status" -ne 0 ]
+	grep -qx -- --page-server "$bin/argv-dump"
+	grep -A1 -x -- --address "$bin/argv-dump" | grep -qx 127.0.0.1
+	grep -A1 -x -- --port "$bin/argv-dump" | grep -qx 27001
+	# A bracketed IPv6 address loses its brackets, as Go's SplitHostPort does.
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --page-server '[::1]:27002' "$CID"
+	grep -A1 -x -- --address "$bin/argv-dump" | grep -qx ::1
+	# --status-fd goes with --lazy-pages; criu inherits the fd.
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --lazy-pages \
+		--status-fd 7 "$CID" 7>"$BATS_TEST_TMPDIR/status"
+	echo "$output"
+	cat "$bin/argv-dump"
+	grep -qx -- --lazy-pages "$bin/argv-dump"
+	grep -A1 -x -- --status-fd "$bin/argv-dump" | grep -qx 7
+	# Without --lazy-pages runc does not pass it on; berth says so.
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --status-fd 7 "$CID" \
+		7>"$BATS_TEST_TMPDIR/status"
+	[[ "$output" == *"--status-fd is only used with --lazy-pages"* ]]
+	! grep -qx -- --status-fd "$bin/argv-dump"
+	[ "$(container_status "$CID")" = running ]
+}
+
+@test "checkpoint: a bad --page-server or --status-fd is refused before criu runs" {
+	start_sleeper
+	local bin
+	bin="$(path_without_criu)"
+	cat >"$bin/criu" <<-SH
+		#!/bin/sh
+		[ "\$1" = check ] && exit 0
+		touch "$bin/ran-\$1"
+		exit 1
+	SH
+	chmod +x "$bin/criu"
+	local bad
+	for bad in 127.0.0.1 :27 host: ::1:27; do
+		PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --page-server "$bad" "$CID"
+		echo "$bad: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"use --page-server ADDRESS:PORT to specify page server"* ]]
+	done
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --page-server 127.0.0.1:http "$CID"
+	[[ "$output" == *"invalid port number"* ]]
+	# Not open, and open read-only: runc checks the fd is there and writable.
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --lazy-pages --status-fd 57 "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--status-fd 57: Bad file descriptor"* ]]
+	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --lazy-pages --status-fd 57 "$CID" 57</dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--status-fd 57: not open for writing"* ]]
+	run_berth checkpoint --status-fd x "$CID"
+	[[ "$output" == *'--status-fd: invalid file descriptor "x"'* ]]
+	[ ! -e "$bin/ran-dump" ]
+	[ ! -e "$BATS_TEST_TMPDIR/img" ]
+	[ "$(container_status "$CID")" = running ]
+}
+
+@test "restore: --lsm-profile and --lsm-mount-context reach criu restore" {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
+	local bin
+	bin="$(recording_criu)"
+	mkdir -p "$BATS_TEST_TMPDIR/img"
+	touch "$BATS_TEST_TMPDIR/img/inventory.img"
+	PATH="$bin" run "$BERTH" --root "$ROOT" restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img" \
+		--lsm-profile apparmor:berth-test --lsm-mount-context system_u:object_r:container_file_t:s0:c1,c2 "$CID"
+	echo "$output"
+	cat "$bin/argv-restore"
+	[ "$status" -ne 0 ]
+	grep -A1 -x -- --lsm-profile "$bin/argv-restore" | grep -qx apparmor:berth-test
+	grep -A1 -x -- --lsm-mount-context "$bin/argv-restore" | grep -qx system_u:object_r:container_file_t:s0:c1,c2
+	run_berth state "$CID"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/$CID" ]
+}
+
 @test "checkpoint and restore with a working criu" {
 	require_working_criu
 	update_config '.process.terminal = false'

@@ -273,3 +273,53 @@ start_sleeper() {
 	[ "$rc" -eq 3 ]
 	grep -q got-term "$BATS_TEST_TMPDIR/out"
 }
+
+@test "exec: --ignore-paused waits in the frozen cgroup and runs once the container is resumed" {
+	update_config '.root.readonly = false'
+	start_sleeper
+	berth pause "$CID"
+	on_teardown "$BERTH" --root "$ROOT" resume "$CID"
+	run_berth exec "$CID" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot exec in a paused container (use --ignore-paused to override)"* ]]
+	# As runc 1.1.5 does (checked by hand against it): the process joins the
+	# frozen cgroup, so exec does not return while the container is paused,
+	# and the command runs once it is resumed.
+	"$BERTH" --root "$ROOT" exec --ignore-paused "$CID" sh -c 'echo ran >/tmp/ignore-paused' &
+	local execer=$!
+	sleep 1
+	kill -0 "$execer"
+	[ ! -e "$BUNDLE/rootfs/tmp/ignore-paused" ]
+	[ "$(container_status "$CID")" = paused ]
+	berth resume "$CID"
+	local rc=0
+	timeout 10 tail --pid="$execer" -f /dev/null || rc=$?
+	[ "$rc" -eq 0 ]
+	wait "$execer"
+	[ "$(cat "$BUNDLE/rootfs/tmp/ignore-paused")" = ran ]
+}
+
+@test "exec: --process-label without SELinux is an error naming the flag" {
+	[ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled here"
+	start_sleeper
+	run_berth exec --process-label system_u:system_r:container_t:s0 "$CID" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--process-label "system_u:system_r:container_t:s0": SELinux is not enabled on this host (no /sys/fs/selinux)'* ]]
+	# The same label from a --process file is refused the same way.
+	jq -n '{args: ["true"], cwd: "/", selinuxLabel: "system_u:system_r:container_t:s0"}' >"$BATS_TEST_TMPDIR/p.json"
+	run_berth exec --process "$BATS_TEST_TMPDIR/p.json" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--process: selinuxLabel "system_u:system_r:container_t:s0": SELinux is not enabled'* ]]
+	[ "$(container_status "$CID")" = running ]
+}
+
+@test "exec: --apparmor without AppArmor is an error naming the flag" {
+	[ -e /sys/kernel/security/apparmor ] && skip "AppArmor is enabled here (apparmor_vm.bats covers the real profile)"
+	start_sleeper
+	run_berth exec --apparmor berth-test "$CID" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--apparmor "berth-test": AppArmor is not enabled on this host (no /sys/kernel/security/apparmor)'* ]]
+	# Without the flag, exec runs (the config asks for no profile).
+	run_berth exec "$CID" true
+	[ "$status" -eq 0 ]
+}

@@ -168,3 +168,59 @@ make_clos() {
 	run in_ns test -e "$RESCTRL/$CID"
 	[ "$status" -ne 0 ]
 }
+
+@test "update --l3-cache-schema/--mem-bw-schema without resctrl: runc's error, nothing changed" {
+	[ -e /sys/fs/resctrl/info ] && skip "resctrl is mounted here"
+	set_args sleep 300
+	create_container
+	run_berth update --l3-cache-schema "L3:0=f" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--l3-cache-schema: Intel RDT/CAT: l3 cache schema is not enabled (no /sys/fs/resctrl/info/L3)"* ]]
+	run_berth update --mem-bw-schema "MB:0=50" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--mem-bw-schema: Intel RDT/MBA: memory bandwidth schema is not enabled (no /sys/fs/resctrl/info/MB)"* ]]
+	[ "$(container_status "$CID")" = created ]
+}
+
+@test "update (fake resctrl): --l3-cache-schema and --mem-bw-schema rewrite the container's group" {
+	fake_resctrl
+	update_config '.linux.intelRdt = {"l3CacheSchema": "L3:0=f0", "memBwSchema": "MB:0=50"}'
+	create_container
+	[ "$(in_ns cat "$RESCTRL/$CID/schemata")" = "$(printf 'L3:0=f0\nMB:0=50')" ]
+	# One resource given: its line changes, the other is kept (as resctrl
+	# does with a partial write).
+	berth update --l3-cache-schema "L3:0=3f" "$CID"
+	[ "$(in_ns cat "$RESCTRL/$CID/schemata")" = "$(printf 'L3:0=3f\nMB:0=50')" ]
+	berth update --mem-bw-schema "MB:0=20" "$CID"
+	[ "$(in_ns cat "$RESCTRL/$CID/schemata")" = "$(printf 'L3:0=3f\nMB:0=20')" ]
+	berth update --l3-cache-schema "L3:0=ff" --mem-bw-schema "MB:0=70" "$CID"
+	[ "$(in_ns cat "$RESCTRL/$CID/schemata")" = "$(printf 'L3:0=ff\nMB:0=70')" ]
+	run_berth events --stats "$CID"
+	echo "$output" | jq -e '.data.intel_rdt | .l3_cache_schema == "L3:0=ff" and .mem_bw_schema == "MB:0=70"'
+	# A bad line is refused and the group keeps what it had.
+	run_berth update --mem-bw-schema "L3:0=1" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--mem-bw-schema: "L3:0=1" must start with "MB:"'* ]]
+	[ "$(in_ns cat "$RESCTRL/$CID/schemata")" = "$(printf 'L3:0=ff\nMB:0=70')" ]
+	# The root group is never touched.
+	[ "$(in_ns cat "$RESCTRL/schemata")" = "$(printf '    L3:0=fff\n    MB:0=100')" ]
+}
+
+@test "update (fake resctrl): a container without an intelRdt group, or sharing a closID, is refused" {
+	fake_resctrl
+	create_container
+	run_berth update --l3-cache-schema "L3:0=f" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the container has no Intel RDT group (its config has no linux.intelRdt)"* ]]
+	run in_ns test -e "$RESCTRL/$CID"
+	[ "$status" -ne 0 ]
+	berth delete --force "$CID"
+
+	make_clos gold 'L3:0=ff\nMB:0=100\n'
+	update_config '.linux.intelRdt = {"closID": "gold"}'
+	create_container
+	run_berth update --mem-bw-schema "MB:0=10" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/sys/fs/resctrl/gold is a CLOS group this container joined"* ]]
+	[ "$(in_ns cat "$RESCTRL/gold/schemata")" = "$(printf 'L3:0=ff\nMB:0=100')" ]
+}

@@ -366,3 +366,82 @@ set_term_trap_args() {
 	run_berth state "$CID"
 	[ "$status" -ne 0 ]
 }
+
+@test "run --keep leaves the stopped container for state and delete" {
+	set_args sh -c 'exit 4'
+	run_berth run --keep --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 4 ]
+	[ "$(container_status "$CID")" = stopped ]
+	[ "$(berth list -q)" = "$CID" ]
+	berth delete "$CID"
+	run_berth state "$CID"
+	[ "$status" -ne 0 ]
+}
+
+@test "create and run give the container a session keyring of its own; --no-new-keyring keeps the caller's" {
+	[ -r /proc/keys ] || skip "kernel without key retention (no /proc/keys)"
+	# runc joins a new session keyring named _ses.<id>; it shows in the
+	# container's /proc/keys (the process possesses it).
+	# The default config masks /proc/keys; unmasked here to look.
+	update_config '.linux.maskedPaths -= ["/proc/keys"]'
+	run_in_container cat /proc/keys
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" _ses.$CID: "* ]]
+	set_args cat /proc/keys
+	run_berth run --no-new-keyring --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"_ses.$CID"* ]]
+	# The same from create + start.
+	run_berth_detached create --no-new-keyring --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	berth start "$CID"
+	wait_for_status "$CID" stopped
+	grep -q . "$CTR_STDOUT"
+	! grep -q "_ses.$CID" "$CTR_STDOUT"
+	berth delete "$CID"
+	create_container
+	berth start "$CID"
+	wait_for_status "$CID" stopped
+	grep -q " _ses.$CID: " "$CTR_STDOUT"
+}
+
+@test "--log FILE --log-format json writes runc's JSON lines, errors also on stderr" {
+	local log="$BATS_TEST_TMPDIR/berth.log"
+	run "$BERTH" --root "$ROOT" --log "$log" --log-format json state nosuch
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"nosuch"* ]]
+	# logrus' JSONFormatter: level, msg, time (RFC 3339), one object a line.
+	jq -e -s 'length == 1 and (.[0] | .level == "error" and (.msg | contains("nosuch"))
+		and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)$")) and (keys == ["level", "msg", "time"]))' "$log"
+	# Without --debug no debug lines; with it, one for the command.
+	run "$BERTH" --root "$ROOT" --log "$log" --log-format json --debug state nosuch
+	jq -e -s 'map(select(.level == "debug")) | length >= 1' "$log"
+	jq -e -s 'map(select(.level == "debug" and (.msg | contains("state nosuch")))) | length == 1' "$log"
+	# The file is appended to, never truncated.
+	[ "$(jq -s 'map(select(.level == "error")) | length' "$log")" -eq 2 ]
+}
+
+@test "--log FILE in text format writes logrus text lines; --debug adds debug lines" {
+	local log="$BATS_TEST_TMPDIR/berth.log"
+	run "$BERTH" --root "$ROOT" --log "$log" delete nosuch
+	[ "$status" -ne 0 ]
+	cat "$log"
+	[ "$(wc -l <"$log")" -eq 1 ]
+	grep -Eq '^time="[0-9]{4}-[0-9]{2}-[0-9]{2}T[^"]+" level=error msg=".*nosuch.*"$' "$log"
+	run "$BERTH" --root "$ROOT" --log "$log" --log-format text --debug list
+	[ "$status" -eq 0 ]
+	grep -Eq '^time="[^"]+" level=debug msg=".*list.*"$' "$log"
+	# --debug without --log: the debug lines go to stderr.
+	run "$BERTH" --root "$ROOT" --debug list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"debug"*"list"* ]]
+}
+
+@test "--log to a path that cannot be opened, and an unknown --log-format, are errors" {
+	run "$BERTH" --root "$ROOT" --log "$BATS_TEST_TMPDIR/no/such/dir/log" list
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--log $BATS_TEST_TMPDIR/no/such/dir/log: No such file or directory"* ]]
+	run "$BERTH" --root "$ROOT" --log-format xml list
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--log-format: expected text or json, got "xml"'* ]]
+}
