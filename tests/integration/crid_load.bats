@@ -8,6 +8,7 @@
 #
 # `make load` runs this file with CRID_LOAD_ROUNDS=3 (tests/README, "Load").
 # CRID_LOAD_JSON=FILE keeps the driver's JSON report.
+# run-all: again with runc
 
 load crid_helpers
 
