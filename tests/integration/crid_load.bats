@@ -7,7 +7,8 @@
 # monitor or state directory. The latency table goes to the test output.
 #
 # `make load` runs this file with CRID_LOAD_ROUNDS=3 (tests/README, "Load").
-# CRID_LOAD_JSON=FILE keeps the driver's JSON report.
+# CRID_LOAD_JSON=FILE keeps the driver's JSON report; CRID_LOAD_FLAGS adds crid
+# flags (`--sync-writes normal`, say, to see what the fsyncs cost).
 # run-all: again with runc
 
 load crid_helpers
@@ -17,7 +18,8 @@ teardown_file() { crid_teardown_file; }
 
 setup() {
 	crid_setup
-	start_crid
+	# shellcheck disable=SC2086 # flags, split on purpose
+	start_crid ${CRID_LOAD_FLAGS:-}
 	pull_busybox
 }
 
