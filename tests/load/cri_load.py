@@ -327,7 +327,11 @@ class Load:
 
     def run(self):
         a = self.args
-        self.client.call("ImageService/PullImage", {"image": {"image": a.image}}, timeout=300)
+        try:
+            self.client.call("ImageService/PullImage", {"image": {"image": a.image}}, timeout=300)
+        except cri_client.CriError as e:
+            print("FAILED: %s" % e, flush=True)
+            return 1
         print("crid pid %d, %d pods x %d containers, %d rounds (+ warm-up of %d pods), %d workers" %
               (a.pid, a.pods, len(CONTAINERS), a.rounds, a.warmup_pods, min(a.workers or a.pods, a.pods)),
               flush=True)
