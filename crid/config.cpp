@@ -42,7 +42,7 @@ constexpr Flag kFlags[] = {
     {"restrict-oom-score-adj", true, "true or false: clamp oom_score_adj to crid's own (default: true without CAP_SYS_RESOURCE)"},
     {"default-shm-size", true, "size of a pod's /dev/shm: BYTES[k|m|g] (default 64m)"},
     {"runtime-handler", true, "NAME=PATH: the runtime binary of a runtime handler; repeatable"},
-    {"sync-writes", true, "normal (survive a kill of crid) or full (also a power loss): metadata commits (default normal)"},
+    {"sync-writes", true, "normal (survive a kill of crid) or full (also a power loss): metadata commits (default full)"},
     {"cni-config-dir", true, "CNI network configs; the first is used (default /etc/cni/net.d)"},
     {"cni-plugin-dir", true, "CNI plugin binaries; repeatable (default /usr/lib/cni, /opt/cni/bin)"},
     {"cni-cache-dir", true, "CNI results cache (default ROOT/cni-cache)"},

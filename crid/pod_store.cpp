@@ -41,46 +41,51 @@ Result<std::unique_ptr<PodStore>> PodStore::load(std::shared_ptr<MetadataStore> 
 }
 
 Result<void> PodStore::add_sandbox(const SandboxRecord &record) {
-  std::lock_guard lock(mu_);
+  std::lock_guard write(write_mu_);
   auto key = sandbox_key(record.name_key);
   if (auto it = names_.find(key); it != names_.end())
     return std::unexpected(Error{EEXIST, fmt::format("pod sandbox name \"{}\" is already used by pod sandbox {}",
                                                      record.name_key, it->second)});
   TRY(metadata_->put_sandbox(to_row(record), record.created_at_ns));
+  std::lock_guard lock(mu_);
   names_[key] = record.id;
   sandboxes_[record.id] = record;
   return {};
 }
 
 Result<void> PodStore::add_container(const ContainerRecord &record) {
-  std::lock_guard lock(mu_);
+  std::lock_guard write(write_mu_);
   auto key = container_key(record.name_key);
   if (auto it = names_.find(key); it != names_.end())
     return std::unexpected(Error{EEXIST, fmt::format("container name \"{}\" is already used by container {}",
                                                      record.name_key, it->second)});
   TRY(metadata_->put_container(to_row(record), record.image_id, record.created_at_ns));
+  std::lock_guard lock(mu_);
   names_[key] = record.id;
   containers_[record.id] = record;
   return {};
 }
 
 Result<void> PodStore::update_sandbox(const SandboxRecord &record) {
-  std::lock_guard lock(mu_);
+  std::lock_guard write(write_mu_);
   TRY(metadata_->put_sandbox(to_row(record), record.created_at_ns));
+  std::lock_guard lock(mu_);
   sandboxes_[record.id] = record;
   return {};
 }
 
 Result<void> PodStore::update_container(const ContainerRecord &record) {
-  std::lock_guard lock(mu_);
+  std::lock_guard write(write_mu_);
   TRY(metadata_->put_container(to_row(record), record.image_id, record.created_at_ns));
+  std::lock_guard lock(mu_);
   containers_[record.id] = record;
   return {};
 }
 
 Result<void> PodStore::remove_sandbox(const std::string &id) {
-  std::lock_guard lock(mu_);
+  std::lock_guard write(write_mu_);
   TRY(metadata_->erase_sandbox(id));
+  std::lock_guard lock(mu_);
   if (auto it = sandboxes_.find(id); it != sandboxes_.end()) {
     names_.erase(sandbox_key(it->second.name_key));
     sandboxes_.erase(it);
@@ -89,8 +94,9 @@ Result<void> PodStore::remove_sandbox(const std::string &id) {
 }
 
 Result<void> PodStore::remove_container(const std::string &id) {
-  std::lock_guard lock(mu_);
+  std::lock_guard write(write_mu_);
   TRY(metadata_->erase_container(id));
+  std::lock_guard lock(mu_);
   if (auto it = containers_.find(id); it != containers_.end()) {
     names_.erase(container_key(it->second.name_key));
     containers_.erase(it);

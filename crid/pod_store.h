@@ -48,6 +48,12 @@ class PodStore {
   explicit PodStore(std::shared_ptr<MetadataStore> metadata) : metadata_(std::move(metadata)) {}
 
   std::shared_ptr<MetadataStore> metadata_;
+  // Writers hold write_mu_ across their check and their SQLite commit (an
+  // fsync under sync_writes=full) and take mu_ only to change the maps, so
+  // lookups, which take mu_ alone, never wait for a commit: under load they
+  // waited behind every other pod's (docs/performance.md, "Load"). The maps
+  // change only under both, so a writer may read them under write_mu_ alone.
+  std::mutex write_mu_;
   mutable std::mutex mu_;
   std::map<std::string, SandboxRecord> sandboxes_;
   std::map<std::string, ContainerRecord> containers_;

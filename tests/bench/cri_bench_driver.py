@@ -31,36 +31,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import cri_client  # noqa: E402
 
-api = cri_client.load_api()
-import grpc  # noqa: E402
-from google.protobuf import json_format  # noqa: E402
 
-
-class Daemon:
+class Daemon(cri_client.Client):
     def __init__(self, spec):
-        self.name, self.endpoint, pid, self.root, self.helper, self.match = spec.split(",", 5)
+        name, endpoint, pid, self.root, self.helper, self.match = spec.split(",", 5)
+        super().__init__(endpoint, name)
         self.pid = int(pid)
-        self.channel = grpc.insecure_channel(self.endpoint)
-        self.calls = {}
-
-    def call(self, method, request, timeout=180):
-        service = "RuntimeService"
-        if "/" in method:
-            service, method = method.split("/", 1)
-        key = (service, method)
-        if key not in self.calls:
-            desc = api.DESCRIPTOR.services_by_name[service].methods_by_name[method]
-            req_class = getattr(api, desc.input_type.name)
-            resp_class = getattr(api, desc.output_type.name)
-            stub = self.channel.unary_unary("/runtime.v1.%s/%s" % (service, method),
-                                            request_serializer=req_class.SerializeToString,
-                                            response_deserializer=resp_class.FromString)
-            self.calls[key] = (req_class, stub)
-        req_class, stub = self.calls[key]
-        try:
-            return stub(json_format.ParseDict(request, req_class()), timeout=timeout)
-        except grpc.RpcError as e:
-            raise RuntimeError("%s %s: %s: %s" % (self.name, method, e.code().name, e.details())) from None
 
 
 class Bench:
@@ -153,19 +129,7 @@ class Bench:
         self.record("pull", d, t)
 
     def helpers(self, d):
-        pids = []
-        for p in os.listdir("/proc"):
-            if not p.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % p, "rb") as f:
-                    argv = f.read().split(b"\0")
-            except OSError:
-                continue
-            if argv and argv[0].decode(errors="replace").endswith(d.helper) and \
-                    d.match.encode() in b" ".join(argv):
-                pids.append(int(p))
-        return pids
+        return cri_client.processes(d.helper, d.match)
 
     @staticmethod
     def memory_kib(pid):

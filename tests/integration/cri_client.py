@@ -11,6 +11,10 @@ stderr and exits 1.
 
 The Python classes are generated from crid/proto/api.proto with protoc into
 $CRI_CLIENT_CACHE (default /tmp/cri-client-py-<uid>) on first use.
+
+Other Python tools (tests/bench, tests/load) import it for load_api(),
+Client (one channel, a stub per method, safe to share between threads) and
+processes().
 """
 import os
 import subprocess
@@ -36,30 +40,97 @@ def load_api():
     return api_pb2
 
 
+class CriError(RuntimeError):
+    """A failed call: code is grpc's name for the status (NOT_FOUND, ...)."""
+
+    def __init__(self, method, code, details, prefix=""):
+        super().__init__("%s%s: %s: %s" % (prefix, method, code, details))
+        self.method, self.code, self.details = method, code, details
+
+
+class Client:
+    """One gRPC channel to ENDPOINT; call(METHOD, REQUEST) with METHOD as on
+    the command line and REQUEST a dict in protobuf JSON form or a message.
+    Errors raise CriError, their text prefixed with NAME when one is given."""
+
+    def __init__(self, endpoint, name=""):
+        import grpc
+        self._grpc = grpc
+        self.api = load_api()
+        self.name = name
+        self.endpoint = endpoint
+        self.channel = grpc.insecure_channel(endpoint)
+        self._stubs = {}
+
+    def _stub(self, service, method):
+        key = (service, method)
+        if key not in self._stubs:
+            desc = self.api.DESCRIPTOR.services_by_name[service].methods_by_name[method]
+            req_class = getattr(self.api, desc.input_type.name)
+            resp_class = getattr(self.api, desc.output_type.name)
+            stub = self.channel.unary_unary("/runtime.v1.%s/%s" % (service, method),
+                                            request_serializer=req_class.SerializeToString,
+                                            response_deserializer=resp_class.FromString)
+            # A race here only builds the same stub twice.
+            self._stubs[key] = (req_class, stub)
+        return self._stubs[key]
+
+    def call(self, method, request=None, timeout=180):
+        from google.protobuf import json_format
+        service = "RuntimeService"
+        if "/" in method:
+            service, method = method.split("/", 1)
+        req_class, stub = self._stub(service, method)
+        if request is None:
+            request = {}
+        if isinstance(request, dict):
+            request = json_format.ParseDict(request, req_class())
+        try:
+            return stub(request, timeout=timeout)
+        except self._grpc.RpcError as e:
+            raise CriError(method, e.code().name, e.details(),
+                           self.name + " " if self.name else "") from None
+
+    def close(self):
+        self.channel.close()
+
+
+def processes(exe_suffix, match):
+    """Pids of the processes whose argv[0] ends with EXE_SUFFIX and whose
+    command line holds MATCH (a daemon's root, say, to tell its helpers
+    from another daemon's)."""
+    pids = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].decode(errors="replace").endswith(exe_suffix) and \
+                match.encode() in b" ".join(argv):
+            pids.append(int(p))
+    return pids
+
+
 def main():
     if len(sys.argv) < 3:
         sys.stderr.write(__doc__)
         return 2
-    import grpc
     from google.protobuf import json_format
 
-    api = load_api()
     endpoint, method = sys.argv[1], sys.argv[2]
-    service = "RuntimeService"
-    if "/" in method:
-        service, method = method.split("/", 1)
-    desc = api.DESCRIPTOR.services_by_name[service].methods_by_name[method]
-    request_class = getattr(api, desc.input_type.name)
-    response_class = getattr(api, desc.output_type.name)
-    request = json_format.Parse(sys.argv[3] if len(sys.argv) > 3 else "{}", request_class())
-    channel = grpc.insecure_channel(endpoint)
-    call = channel.unary_unary("/runtime.v1.%s/%s" % (service, method),
-                               request_serializer=request_class.SerializeToString,
-                               response_deserializer=response_class.FromString)
+    client = Client(endpoint)
+    service = method.split("/", 1)[0] if "/" in method else "RuntimeService"
+    name = method.split("/", 1)[-1]
+    desc = client.api.DESCRIPTOR.services_by_name[service].methods_by_name[name]
+    request = json_format.Parse(sys.argv[3] if len(sys.argv) > 3 else "{}",
+                                getattr(client.api, desc.input_type.name)())
     try:
-        response = call(request, timeout=float(os.environ.get("CRI_CLIENT_TIMEOUT", "120")))
-    except grpc.RpcError as e:
-        sys.stderr.write("%s: %s\n" % (e.code().name, e.details()))
+        response = client.call(method, request, timeout=float(os.environ.get("CRI_CLIENT_TIMEOUT", "120")))
+    except CriError as e:
+        sys.stderr.write("%s: %s\n" % (e.code, e.details))
         return 1
     print(json_format.MessageToJson(response, including_default_value_fields=True))
     return 0
