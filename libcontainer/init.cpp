@@ -10,8 +10,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <string_view>
 
 #include "libcontainer/console.h"
 #include "libcontainer/file_util.h"
@@ -108,12 +112,36 @@ Result<void> prepare_cwd(const std::string &cwd) {
   return {};
 }
 
+// KEYCTL_DESCRIBE gives "type;uid;gid;perm;description", perm in hex.
+std::optional<unsigned long> keyring_perm(long serial) {
+  char buf[512];
+  long n = ::syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, serial, buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  std::string_view d(buf, std::min<size_t>(n, sizeof buf) - 1);
+  for (int field = 0; field < 3; field++) {
+    auto semi = d.find(';');
+    if (semi == std::string_view::npos) return std::nullopt;
+    d.remove_prefix(semi + 1);
+  }
+  unsigned long perm = 0;
+  auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), perm, 16);
+  if (ec != std::errc() || end == d.data()) return std::nullopt;
+  return perm;
+}
+
 Result<void> open_session_keyring(const std::string &id) {
   std::string name = "_ses." + id;
-  if (::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name.c_str()) < 0) {
+  long serial = ::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name.c_str());
+  if (serial < 0) {
     // Kernels without keys, or seccomp'd hosts: runc carries on too.
     if (errno == ENOSYS || errno == EPERM || errno == EACCES) return {};
     return sys_error(errno, "join session keyring {}", name);
+  }
+  // As runc: the container's user may search its session keyring
+  // (KEY_USR_SEARCH), so a process that changes uid can still use it.
+  if (auto perm = keyring_perm(serial)) {
+    if (::syscall(SYS_keyctl, 5 /* KEYCTL_SETPERM */, serial, *perm | 0x00080000UL) < 0 && errno != EACCES)
+      return sys_error(errno, "set the permissions of session keyring {}", name);
   }
   return {};
 }

@@ -387,6 +387,8 @@ set_term_trap_args() {
 	run_in_container cat /proc/keys
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" _ses.$CID: "* ]]
+	# With the user's search permission added, as runc's 3f1b0000.
+	[ "$(grep " _ses.$CID: " <<<"$output" | awk '{print $5}')" = 3f1b0000 ]
 	set_args cat /proc/keys
 	run_berth run --no-new-keyring --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
