@@ -1,8 +1,9 @@
 #include "libcontainer/proc_info.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
+
+#include "libcontainer/file_util.h"
 
 namespace berth {
 
@@ -23,10 +24,11 @@ std::optional<ProcStat> parse_proc_stat(const std::string &text) {
 }
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_proc_stat(text);
+  // Plain read(2): a process that exits between open and read makes the read
+  // fail with ESRCH, which a std::filebuf would throw out of delete --force.
+  auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return std::nullopt;
+  return parse_proc_stat(*text);
 }
 
 bool process_is_alive(pid_t pid, uint64_t start_time) {
