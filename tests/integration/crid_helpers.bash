@@ -218,9 +218,9 @@ crid_teardown() {
 		leaks="mounts: $(grep " $T/" /proc/self/mountinfo | awk '{print $5}' | tr '\n' ' ')"
 		grep " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	fi
-	if [ -n "${T:-}" ] && pgrep -f "crid-monitor.*$T/" >/dev/null 2>&1; then
-		leaks="$leaks monitors: $(pgrep -f "crid-monitor.*$T/" | tr '\n' ' ')"
-		for pid in $(pgrep -f "crid-monitor.*$T/"); do kill -KILL "$pid" 2>/dev/null || true; done
+	if [ -n "${T:-}" ] && pgrep -f "^[^ ]*crid-monitor .*$T/" >/dev/null 2>&1; then
+		leaks="$leaks monitors: $(pgrep -f "^[^ ]*crid-monitor .*$T/" | tr '\n' ' ')"
+		for pid in $(pgrep -f "^[^ ]*crid-monitor .*$T/"); do kill -KILL "$pid" 2>/dev/null || true; done
 	fi
 	if [ -n "${CRID_CGROUP_PARENT:-}" ]; then
 		local dir
@@ -241,6 +241,8 @@ crid_teardown() {
 	fi
 	if [ -n "$leaks" ]; then
 		echo "teardown: left behind: $leaks" >&2
+		# crid's own account of what it did is the first thing to read.
+		[ -f "$T/crid.log" ] && tail -n 40 "$T/crid.log" | sed 's/^/crid.log: /' >&2
 		return 1
 	fi
 	return 0

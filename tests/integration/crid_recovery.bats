@@ -30,7 +30,7 @@ log_count() {
 	run_ctr ticker sh -c 'while :; do echo tick; sleep 0.2; done'
 	ticker=$CTR
 	sleep 1
-	monitor=$(pgrep -f "crid-monitor.*$ticker")
+	monitor=$(pgrep -f "^[^ ]*crid-monitor .*$ticker")
 	[ -n "$monitor" ]
 
 	kill_crid
@@ -44,7 +44,7 @@ log_count() {
 	[ "$(ctr_state "$ticker")" = CONTAINER_RUNNING ]
 	[ "$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\"}" | jq -r .status.state)" = SANDBOX_READY ]
 	[ "$(cri ListContainers '{"filter": {"state": {"state": "CONTAINER_RUNNING"}}}' | jq -r '.containers[].id')" = "$ticker" ]
-	[ "$(pgrep -f "crid-monitor.*$ticker")" = "$monitor" ]
+	[ "$(pgrep -f "^[^ ]*crid-monitor .*$ticker")" = "$monitor" ]
 	after=$(log_count survivor ticker)
 	sleep 1
 	[ "$(log_count survivor ticker)" -gt "$after" ]
@@ -85,7 +85,7 @@ log_count() {
 		'{podSandboxId: $pod, config: $c[0], sandboxConfig: $p[0]}')"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	# What the create made is there while crid is down...
 	[ "$(ls -A "$T/state/containers" | wc -l)" = 1 ]
 	victim=$(ls -A "$T/state/containers")
@@ -96,12 +96,12 @@ log_count() {
 	[ "$(cri ListContainers | jq '.containers | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/containers")" ]
 	[ -z "$(ls -A "$T/root/containers" 2>/dev/null)" ]
-	! grep -q " $T/state/containers/" /proc/self/mountinfo
+	! grep -q " $T/state/containers/" /proc/self/mountinfo || false
 	for _ in $(seq 50); do
-		pgrep -f "crid-monitor.*$victim" >/dev/null || break
+		pgrep -f "^[^ ]*crid-monitor .*$victim" >/dev/null || break
 		sleep 0.1
 	done
-	! pgrep -f "crid-monitor.*$victim" >/dev/null
+	! pgrep -f "^[^ ]*crid-monitor .*$victim" >/dev/null || false
 	run cri ContainerStatus "{\"containerId\": \"$victim\"}"
 	[[ "$output" == "NOT_FOUND: "* ]]
 	# The name is free again, and the pod still works.
@@ -115,13 +115,13 @@ log_count() {
 	pod=$(pod_json halfway)
 	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	[ "$(ls -A "$T/state/sandboxes" | wc -l)" = 1 ]
 
 	start_crid
 	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/sandboxes")" ]
-	! grep -q " $T/state/sandboxes/" /proc/self/mountinfo
+	! grep -q " $T/state/sandboxes/" /proc/self/mountinfo || false
 	run_pod halfway
 	[ "$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\"}" | jq -r .status.state)" = SANDBOX_READY ]
 }
@@ -145,15 +145,17 @@ slow_create_runtime() {
 	pod=$(pod_json racing)
 	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	# The monitor is still in its runtime's create when crid comes back.
-	pgrep -f "crid-monitor.*$T/" >/dev/null
+	pgrep -f "^[^ ]*crid-monitor .*$T/" >/dev/null
 	start_crid --runtime "$T/slow-runtime"
 	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/sandboxes")" ]
-	! pgrep -f "crid-monitor.*$T/"
+	! pgrep -f "^[^ ]*crid-monitor .*$T/" || false
 	# No infra process was left in the pod's cgroups.
 	[ -z "$(cat $(find /sys/fs/cgroup/*"$CRID_CGROUP_PARENT" -name cgroup.procs 2>/dev/null) 2>/dev/null)" ]
+	# Nor any of its cgroups: the runtime's delete removed them.
+	[ -z "$(find /sys/fs/cgroup/*"$CRID_CGROUP_PARENT" -mindepth 1 -type d 2>/dev/null)" ]
 }
 
 @test "crid recovery: a container create killed while its monitor is still creating leaves nothing at restart" {
@@ -165,13 +167,13 @@ slow_create_runtime() {
 	run cri CreateContainer "$(jq -n --arg pod "$POD" --slurpfile c "$ctr" --slurpfile p "$POD_JSON" \
 		'{podSandboxId: $pod, config: $c[0], sandboxConfig: $p[0]}')"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	racer=$(ls -A "$T/state/containers")
-	pgrep -f "crid-monitor.*$racer" >/dev/null
+	pgrep -f "^[^ ]*crid-monitor .*$racer" >/dev/null
 	start_crid --runtime "$T/slow-runtime"
 	[ "$(cri ListContainers | jq '.containers | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/containers")" ]
-	! pgrep -f "crid-monitor.*$racer"
+	! pgrep -f "^[^ ]*crid-monitor .*$racer" || false
 	# Only the pod's infra process is left in the pod's cgroups.
 	[ "$(cat $(find /sys/fs/cgroup/pids/"$CRID_CGROUP_PARENT" -name cgroup.procs) | sort -u | wc -l)" = 1 ]
 	run_ctr racer sh -c 'echo second try'
@@ -189,6 +191,6 @@ slow_create_runtime() {
 	wait_ctr_state "$CTR" CONTAINER_EXITED
 	cri StopPodSandbox "{\"podSandboxId\": \"$POD\"}"
 	cri RemovePodSandbox "{\"podSandboxId\": \"$POD\"}"
-	! grep -q " $T/" /proc/self/mountinfo
-	! pgrep -f "crid-monitor.*$T/" >/dev/null
+	! grep -q " $T/" /proc/self/mountinfo || false
+	! pgrep -f "^[^ ]*crid-monitor .*$T/" >/dev/null || false
 }
