@@ -156,6 +156,22 @@ recording_criu() {
 	echo "$bin"
 }
 
+# Only where the real criu cannot work here: a restore through the recording
+# criu from an image dir that holds nothing but an empty inventory, so criu
+# fails after parsing berth's flags. Runs berth restore -d with "$@" and
+# leaves $bin (the recording dir), $output and $status; prints what criu got.
+failed_recorded_restore() {
+	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
+	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
+	bin="$(recording_criu)"
+	mkdir -p "$BATS_TEST_TMPDIR/img"
+	touch "$BATS_TEST_TMPDIR/img/inventory.img"
+	PATH="$bin" run "$BERTH" --root "$ROOT" restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img" \
+		"$@" "$CID"
+	echo "$output"
+	cat "$bin/argv-restore"
+}
+
 @test "checkpoint and restore: the real criu failing its check is reported with criu's own message" {
 	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
 	local err
@@ -218,7 +234,7 @@ recording_criu() {
 	[ "$status" -ne 0 ]
 	[ "$(head -1 "$bin/argv-pre-dump")" = pre-dump ]
 	grep -qx -- --track-mem "$bin/argv-pre-dump"
-	! grep -qx -- --leave-running "$bin/argv-pre-dump"
+	! grep -qx -- --leave-running "$bin/argv-pre-dump" || false
 	[ -e "$BATS_TEST_TMPDIR/pre/pre-dump.log" ]
 	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --parent-path ../pre --image-path "$BATS_TEST_TMPDIR/full" "$CID"
 	[ "$status" -ne 0 ]
@@ -228,17 +244,9 @@ recording_criu() {
 }
 
 @test "restore: runc's criu flags reach the real criu and a failed restore leaves nothing" {
-	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
-	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
 	local bin
-	bin="$(recording_criu)"
-	mkdir -p "$BATS_TEST_TMPDIR/img"
-	touch "$BATS_TEST_TMPDIR/img/inventory.img"
-	PATH="$bin" run "$BERTH" --root "$ROOT" restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img" \
-		--work-path "$BATS_TEST_TMPDIR/work" --tcp-established --ext-unix-sk --shell-job --file-locks \
-		--manage-cgroups-mode full --lazy-pages "$CID"
-	echo "$output"
-	cat "$bin/argv-restore"
+	failed_recorded_restore --work-path "$BATS_TEST_TMPDIR/work" --tcp-established --ext-unix-sk --shell-job \
+		--file-locks --manage-cgroups-mode full --lazy-pages
 	[ "$status" -ne 0 ]
 	grep -q '^([ 0-9.]*) Version: ' "$BATS_TEST_TMPDIR/work/restore.log"
 	[[ "$output" == *"restore $CID: criu failed: "*"(see $BATS_TEST_TMPDIR/work/restore.log)"* ]]
@@ -282,7 +290,7 @@ recording_criu() {
 	PATH="$bin" run "$BERTH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" --status-fd 7 "$CID" \
 		7>"$BATS_TEST_TMPDIR/status"
 	[[ "$output" == *"--status-fd is only used with --lazy-pages"* ]]
-	! grep -qx -- --status-fd "$bin/argv-dump"
+	! grep -qx -- --status-fd "$bin/argv-dump" || false
 	[ "$(container_status "$CID")" = running ]
 }
 
@@ -323,16 +331,9 @@ recording_criu() {
 }
 
 @test "restore: --lsm-profile and --lsm-mount-context reach criu restore" {
-	command -v criu >/dev/null || skip "criu not installed (Debian: apt-get install criu)"
-	[ -n "$(criu_check_error)" ] || skip "criu works here: the real checkpoint tests cover these flags"
 	local bin
-	bin="$(recording_criu)"
-	mkdir -p "$BATS_TEST_TMPDIR/img"
-	touch "$BATS_TEST_TMPDIR/img/inventory.img"
-	PATH="$bin" run "$BERTH" --root "$ROOT" restore -d --bundle "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/img" \
-		--lsm-profile apparmor:berth-test --lsm-mount-context system_u:object_r:container_file_t:s0:c1,c2 "$CID"
-	echo "$output"
-	cat "$bin/argv-restore"
+	failed_recorded_restore --lsm-profile apparmor:berth-test \
+		--lsm-mount-context system_u:object_r:container_file_t:s0:c1,c2
 	[ "$status" -ne 0 ]
 	grep -A1 -x -- --lsm-profile "$bin/argv-restore" | grep -qx apparmor:berth-test
 	grep -A1 -x -- --lsm-mount-context "$bin/argv-restore" | grep -qx system_u:object_r:container_file_t:s0:c1,c2
