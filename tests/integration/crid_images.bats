@@ -15,21 +15,17 @@ setup_file() {
 		command -v "$tool" >/dev/null || return 0
 	done
 	crid_setup_file
-	echo "$REGISTRY_PID $REGISTRY_DIR $REGISTRY" >"$BATS_FILE_TMPDIR/registry"
+	save_file_registry
 }
 
-teardown_file() {
-	[ -f "$BATS_FILE_TMPDIR/registry" ] || return 0
-	read -r REGISTRY_PID REGISTRY_DIR REGISTRY <"$BATS_FILE_TMPDIR/registry"
-	stop_registry
-}
+teardown_file() { stop_file_registry; }
 
 setup() {
 	for tool in docker-registry skopeo umoci curl zstd jq; do
 		command -v "$tool" >/dev/null || skip "$tool is not installed (Debian: apt-get install $tool)"
 	done
 	crid_setup
-	read -r REGISTRY_PID REGISTRY_DIR REGISTRY <"$BATS_FILE_TMPDIR/registry"
+	load_file_registry
 	export BUSYBOX="$REGISTRY/busybox:latest"
 	STORE="$T/root/images"
 	EXTRA_PIDS=()

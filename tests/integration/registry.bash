@@ -200,3 +200,19 @@ tamper_blob() {
 	[ -f "$data" ] || { echo "tamper_blob: no blob $1 in the registry" >&2; return 1; }
 	printf 'tampered by a test\n' >"$data"
 }
+
+# A registry started in setup_file lives in that subshell's variables only:
+# these hand it to each test (setup) and back to teardown_file.
+save_file_registry() {
+	echo "$REGISTRY_PID $REGISTRY_DIR $REGISTRY" >"$BATS_FILE_TMPDIR/registry"
+}
+
+load_file_registry() {
+	read -r REGISTRY_PID REGISTRY_DIR REGISTRY <"$BATS_FILE_TMPDIR/registry"
+}
+
+stop_file_registry() {
+	[ -f "$BATS_FILE_TMPDIR/registry" ] || return 0
+	load_file_registry
+	stop_registry
+}
