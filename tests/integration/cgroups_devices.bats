@@ -85,7 +85,7 @@ setup_file() {
 	set_args sleep 100
 	create_container
 	run devices_list
-	! grep -q '^c 1:3 ' <<<"$output"
+	! grep -q '^c 1:3 ' <<<"$output" || false
 	run_berth exec "$CID" sh -c 'echo x >/dev/null'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"/dev/null"*"Operation not permitted"* ]]

@@ -139,7 +139,7 @@ ctrd_run() {
 	ctrd task ls | grep -q "$CID.*STOPPED"
 	ctrd task delete "$CID"
 	ctrd container delete "$CID"
-	! kill -0 "$initpid" 2>/dev/null
+	! kill -0 "$initpid" 2>/dev/null || false
 	[ ! -e "$CTRD_DIR/runc/$CTRD_NS/$CID" ]
 	run ctrd container ls -q
 	[[ "$output" != *"$CID"* ]]

@@ -89,7 +89,7 @@ field() {
 	[[ "$output" != *"sleep 424"* ]]
 	run "$CRID_TEST_RUNTIME" --root "$(runtime_root)" ps "$CTR"
 	[[ "$output" != *"sleep 424"* ]]
-	! pgrep -f "sleep 424[23]"
+	! pgrep -f "sleep 424[23]" || false
 }
 
 @test "exec: errors for a missing command, a stopped container and an unknown id" {

@@ -60,7 +60,7 @@ assert_consistent() {
 	for id in $(grep -o " $T/state/containers/[^/ ]*/" /proc/self/mountinfo | cut -d/ -f2- | awk -F/ '{print $(NF-1)}'); do
 		grep -qx "$id" <<<"$ctrs" || { echo "mount of a container without a record: $id" >&2; return 1; }
 	done
-	for id in $(pgrep -af "crid-monitor.*$T/" | grep -o -- '--id [^ ]*' | cut -d' ' -f2); do
+	for id in $(pgrep -af "^[^ ]*crid-monitor .*$T/" | grep -o -- '--id [^ ]*' | cut -d' ' -f2); do
 		grep -qx "$id" <<<"$ids" || { echo "monitor without a record: $id" >&2; return 1; }
 	done
 	[ -z "$(ls -A "$T/root/content/ingest" 2>/dev/null)" ] ||
@@ -133,7 +133,7 @@ start_proxy() {
 	restart_crashing_at start-container
 	run cri StartContainer "{\"containerId\": \"$CTR\"}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	start_crid
 	[ "$(ctr_state "$CTR")" = CONTAINER_RUNNING ]
 	[ "$(ctr_status "$CTR" | jq -r .status.startedAt)" != 0 ]
@@ -149,7 +149,7 @@ start_proxy() {
 	restart_crashing_at stop-container
 	run cri StopContainer "{\"containerId\": \"$CTR\", \"timeout\": 10}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	start_crid
 	wait_ctr_state "$CTR" CONTAINER_EXITED
 	[ "$(ctr_status "$CTR" | jq -r .status.exitCode)" = 3 ]
@@ -165,13 +165,13 @@ start_proxy() {
 	restart_crashing_at remove-container
 	run cri RemoveContainer "{\"containerId\": \"$CTR\"}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	start_crid
 	[ "$(ctr_state "$CTR")" = CONTAINER_EXITED ]
 	cri RemoveContainer "{\"containerId\": \"$CTR\"}" >/dev/null
 	run ctr_status "$CTR"
 	[[ "$output" == "NOT_FOUND: "* ]]
-	! grep -q " $T/state/containers/" /proc/self/mountinfo
+	! grep -q " $T/state/containers/" /proc/self/mountinfo || false
 	[ -z "$(ls -A "$T/root/containers" 2>/dev/null)" ]
 	assert_consistent
 }
@@ -179,7 +179,7 @@ start_proxy() {
 @test "crid faults: a monitor killed under its container makes it EXITED with a reason, and removal cleans up" {
 	run_pod orphan
 	run_ctr c sleep 3600
-	monitor=$(pgrep -f "crid-monitor.*--id $CTR")
+	monitor=$(pgrep -f "^[^ ]*crid-monitor .*--id $CTR")
 	[ -n "$monitor" ]
 	kill -KILL "$monitor"
 	run timeout 20 /usr/bin/python3 "$BATS_TEST_DIRNAME/cri_client.py" "$ENDPOINT" ContainerStatus "{\"containerId\": \"$CTR\"}"

@@ -57,13 +57,13 @@ threads() { ls /proc/"$CRID_PID"/task | wc -l; }
 	[ "$fds_after" -le $((fds_before + 4)) ]
 	[ "$threads_after" -le $((threads_before + 4)) ]
 	# Other tests may run beside this one: only what is under $T counts.
-	! grep " $T/" /proc/self/mountinfo
+	! grep " $T/" /proc/self/mountinfo || false
 	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
 	[ "$(cri ListContainers | jq '.containers | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/sandboxes" "$T/state/containers" 2>/dev/null | grep -v ':$' | grep .)" ]
 	[ -z "$(ls -A "$T"/state/runtime/*/ 2>/dev/null | grep -v ':$' | grep .)" ]
 	[ -z "$(ls -A "$T/root/containers" 2>/dev/null)" ]
-	! pgrep -f "crid-monitor.*$T/" >/dev/null
+	! pgrep -f "^[^ ]*crid-monitor .*$T/" >/dev/null || false
 	for dir in /sys/fs/cgroup/*"$CRID_CGROUP_PARENT"; do
 		[ -d "$dir" ] || continue
 		[ -z "$(find "$dir" -mindepth 1 -type d)" ] || { echo "cgroups left: $(find "$dir" -mindepth 1 -type d)" >&2; false; }

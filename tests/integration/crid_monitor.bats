@@ -184,7 +184,7 @@ EOF
 	touch "$BUNDLE/rootfs/go"
 	wait_exit_file
 	grep -q 'F one$' "$LOG.1"
-	! grep -q 'F two$' "$LOG.1"
+	! grep -q 'F two$' "$LOG.1" || false
 	grep -q 'F two$' "$LOG"
 }
 
@@ -230,7 +230,7 @@ EOF
 	wait_exit_file
 	cat "$EXIT_FILE"
 	jq -e '.oom_killed == true and .exit_code == 137 and .signal == 9' "$EXIT_FILE"
-	! grep -q survived "$LOG"
+	! grep -q survived "$LOG" || false
 }
 
 @test "tty mode: the terminal's output is logged as stdout" {
@@ -241,7 +241,7 @@ EOF
 	cat -A "$LOG"
 	grep -Eq "$CRI_STAMP"'stdout F /dev/pts/[0-9]+'$'\r''?$' "$LOG"
 	grep -Eq "$CRI_STAMP"'stdout F err'$'\r''?$' "$LOG"
-	! grep -q ' stderr ' "$LOG"
+	! grep -q ' stderr ' "$LOG" || false
 	jq -e '.exit_code == 0' "$EXIT_FILE"
 }
 

@@ -248,7 +248,7 @@ assert_nothing_left() {
 	[[ "$output" == *"plugin no-such-plugin: no executable \"no-such-plugin\""* ]]
 	[ "$(cri ListPodSandbox | jq '.items | length')" = 0 ]
 	[ -z "$(ls -A "$T/state/sandboxes" 2>/dev/null)" ]
-	[ -z "$(pgrep -f "^$CRID_LIBEXEC/crid-monitor.*$T/")" ]
+	[ -z "$(pgrep -f "^$CRID_LIBEXEC/crid-monitor .*$T/")" ]
 	[ -z "$(ls -A "$T/state/runtime/default" 2>/dev/null)" ]
 	assert_nothing_left
 	[ -z "$(iptables-save | grep -e "$NET")" ]
@@ -282,7 +282,7 @@ assert_nothing_left() {
 	pod=$(pod_json halfway ".port_mappings = [{protocol: \"TCP\", container_port: 80, host_port: $HOST_PORT}]")
 	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null
+	! kill -0 "$CRID_PID" 2>/dev/null || false
 	# What the run made is there while crid is down...
 	[ "$(ls -A "$T/state/netns" | wc -l)" = 1 ]
 	POD_IDS+=("$(ls -A "$T/state/netns")")

@@ -128,7 +128,7 @@ wait_exited() {
 	sleeper=$CTR
 	[ -d "$T/state/containers/$sleeper" ]
 	grep -q " $T/state/containers/$sleeper/rootfs " /proc/self/mountinfo
-	pgrep -f "crid-monitor.*$sleeper" >/dev/null
+	pgrep -f "^[^ ]*crid-monitor .*$sleeper" >/dev/null
 
 	cri StopPodSandbox "{\"podSandboxId\": \"$POD\"}"
 	[ "$(cri PodSandboxStatus "{\"podSandboxId\": \"$POD\"}" | jq -r .status.state)" = SANDBOX_NOTREADY ]
@@ -137,11 +137,11 @@ wait_exited() {
 	cri StopPodSandbox "{\"podSandboxId\": \"$POD\"}"
 	cri RemovePodSandbox "{\"podSandboxId\": \"$POD\"}"
 
-	! grep -q " $T/" /proc/self/mountinfo
+	! grep -q " $T/" /proc/self/mountinfo || false
 	[ -z "$(ls -A "$T/state/sandboxes")" ]
 	[ -z "$(ls -A "$T/state/containers")" ]
 	[ -z "$(ls -A "$T/root/containers" 2>/dev/null)" ]
-	! pgrep -f "crid-monitor.*$T/" >/dev/null
+	! pgrep -f "^[^ ]*crid-monitor .*$T/" >/dev/null || false
 	for dir in /sys/fs/cgroup/*"$CRID_CGROUP_PARENT"; do
 		[ -d "$dir" ] || continue
 		[ -z "$(find "$dir" -mindepth 1 -type d)" ]
@@ -209,9 +209,9 @@ wait_exited() {
 
 	[ "$(ls -A "$T/state/containers" | wc -l)" = "$ctrs_before" ]
 	[ -z "$(ls -A "$T/root/containers" 2>/dev/null)" ]
-	! grep -q " $T/state/containers/" /proc/self/mountinfo
+	! grep -q " $T/state/containers/" /proc/self/mountinfo || false
 	[ "$(cri ListContainers | jq '.containers | length')" = 0 ]
-	[ "$(pgrep -fc "crid-monitor.*$T/state/containers")" = 0 ]
+	[ "$(pgrep -fc "^[^ ]*crid-monitor .*$T/state/containers")" = 0 ]
 	# The names are free again.
 	run_ctr badmount true
 

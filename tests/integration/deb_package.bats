@@ -132,7 +132,7 @@ installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
 	dpkg-query -W -f '${Conffiles}\n' crid | grep -q '^ /etc/crid/crid.conf [0-9a-f]\{32\}$'
 	# the unit and config name the packaged paths, not /usr/local
 	grep -qx 'ExecStart=/usr/bin/crid' /lib/systemd/system/crid.service
-	! grep -q /usr/local /lib/systemd/system/crid.service /etc/crid/crid.conf
+	! grep -q /usr/local /lib/systemd/system/crid.service /etc/crid/crid.conf || false
 	# enabled by the postinst (no systemd here to start them)
 	[ -L /etc/systemd/system/sockets.target.wants/crid.socket ]
 	[ -L /etc/systemd/system/multi-user.target.wants/crid.service ]
@@ -193,7 +193,7 @@ installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
 	wait_ctr_state "$CTR" CONTAINER_RUNNING
 	# the monitor that runs it is the packaged one
 	local mon
-	mon=$(pgrep -f "crid-monitor.*$T/" | head -1)
+	mon=$(pgrep -f "^[^ ]*crid-monitor .*$T/" | head -1)
 	[ -n "$mon" ]
 	[ "$(readlink "/proc/$mon/exe")" = /usr/libexec/crid/crid-monitor ]
 	for i in $(seq 50); do

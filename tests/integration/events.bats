@@ -73,7 +73,7 @@ load helpers
 	[ "${#lines[@]}" -eq 4 ]
 	grep -q 'sleep 1001' <<<"$output"
 	grep -q 'sleep 1002' <<<"$output"
-	! grep -q 'bats' <<<"$output"
+	! grep -q 'bats' <<<"$output" || false
 	run_berth ps "$CID" -- -o pid,comm
 	echo "$output"
 	[ "$status" -eq 0 ]

@@ -258,7 +258,7 @@ start_sleeper() {
 	[ "$status" -eq 137 ]
 	[ $((SECONDS - start)) -lt 10 ]
 	# Nothing left with a berth exec as its parent.
-	! ps -eo ppid=,stat= | awk -v p=$$ '$1 == p && $2 ~ /Z/' | grep -q .
+	! ps -eo ppid=,stat= | awk -v p=$$ '$1 == p && $2 ~ /Z/' | grep -q . || false
 }
 
 @test "exec: signals to berth reach the process" {

@@ -218,8 +218,8 @@ set_term_trap_args() {
 		kill -0 "$pid1" 2>/dev/null || kill -0 "$pid2" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$pid1" 2>/dev/null
-	! kill -0 "$pid2" 2>/dev/null
+	! kill -0 "$pid1" 2>/dev/null || false
+	! kill -0 "$pid2" 2>/dev/null || false
 }
 
 @test "delete of an unknown container fails; --force of one succeeds" {
@@ -399,7 +399,7 @@ set_term_trap_args() {
 	berth start "$CID"
 	wait_for_status "$CID" stopped
 	grep -q . "$CTR_STDOUT"
-	! grep -q "_ses.$CID" "$CTR_STDOUT"
+	! grep -q "_ses.$CID" "$CTR_STDOUT" || false
 	berth delete "$CID"
 	create_container
 	berth start "$CID"

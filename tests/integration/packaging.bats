@@ -50,7 +50,7 @@ uninstall_from() {
 	# Units and config name where things were installed, not /usr/local.
 	grep -qx 'ExecStart=/usr/bin/crid' "$D/lib/systemd/system/crid.service"
 	grep -qx 'ListenStream=/run/crid/crid.sock' "$D/lib/systemd/system/crid.socket"
-	! grep -q /usr/local "$D/lib/systemd/system/crid.service" "$D/etc/crid/crid.conf"
+	! grep -q /usr/local "$D/lib/systemd/system/crid.service" "$D/etc/crid/crid.conf" || false
 	grep -q '^#monitor_path = "/usr/libexec/crid/crid-monitor"' "$D/etc/crid/crid.conf"
 	grep -q '^#seccomp_default_profile = "/usr/share/crid/seccomp-default.json"' "$D/etc/crid/crid.conf"
 	if command -v systemd-analyze >/dev/null; then
