@@ -10,11 +10,12 @@ the first line of MODEFILE (read on each request) decides:
     drop   send the headers and half the body, then close the connection
 Each faulted blob request is appended to MODEFILE.log as "MODE DIGEST".
 """
-import http.client
 import http.server
 import socket
 import sys
 import time
+
+import registry_forward
 
 PORT, UPSTREAM, MODEFILE = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
@@ -34,21 +35,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         pass
 
     def forward(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-        up = http.client.HTTPConnection(UPSTREAM, timeout=30)
-        up.request(self.command, self.path, body=body, headers=headers)
-        resp = up.getresponse()
-        data = resp.read()
+        status, headers, data = registry_forward.fetch(self, UPSTREAM)
         m = mode()
-        is_blob = self.command == "GET" and "/blobs/sha256:" in self.path and resp.status == 200
-        self.send_response(resp.status)
-        for k, v in resp.getheaders():
-            if k.lower() not in ("connection", "transfer-encoding", "content-length"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
+        is_blob = self.command == "GET" and "/blobs/sha256:" in self.path and status == 200
+        registry_forward.send_head(self, status, headers, len(data))
         if self.command == "HEAD":
             return
         if not is_blob or m == "pass":

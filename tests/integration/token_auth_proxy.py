@@ -14,12 +14,13 @@ USER:PASSWORD (basic auth) for all. A token is good for its repository only.
 Wrong credentials at /token get 401. Without USER:PASSWORD it only forwards.
 """
 import base64
-import http.client
 import http.server
 import re
 import secrets
 import sys
 import urllib.parse
+
+import registry_forward
 
 PORT, UPSTREAM, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 CREDS = sys.argv[4] if len(sys.argv) > 4 else None
@@ -81,19 +82,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                     challenge += ',scope="repository:%s:pull"' % repo
                 return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"token required"}]}',
                                   [("WWW-Authenticate", challenge), ("Content-Type", "application/json")])
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "authorization")}
-        up = http.client.HTTPConnection(UPSTREAM, timeout=30)
-        up.request(self.command, self.path, body=body, headers=headers)
-        resp = up.getresponse()
-        data = resp.read()
-        self.send_response(resp.status)
-        for k, v in resp.getheaders():
-            if k.lower() not in ("connection", "transfer-encoding", "content-length"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
+        status, headers, data = registry_forward.fetch(self, UPSTREAM, ("host", "connection", "authorization"))
+        registry_forward.send_head(self, status, headers, len(data))
         if self.command != "HEAD":
             self.wfile.write(data)
 
