@@ -248,7 +248,8 @@ start_sleeper() {
 }
 
 @test "exec: the container's init exiting ends the process: no hang, no zombie" {
-	set_args sleep 1
+	# Long enough for the exec to join under load, short enough to end first.
+	set_args sleep 3
 	run_berth_detached run -d --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
 	local start=$SECONDS
@@ -263,9 +264,13 @@ start_sleeper() {
 
 @test "exec: signals to berth reach the process" {
 	start_sleeper
-	"$BERTH" --root "$ROOT" exec "$CID" sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/out" &
-	local bpid=$!
-	sleep 1
+	"$BERTH" --root "$ROOT" exec "$CID" sh -c 'trap "echo got-term; exit 3" TERM; echo trapping; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/out" &
+	local bpid=$! i
+	# A TERM sent before the trap is set would end sh with 143.
+	for i in $(seq 100); do
+		grep -q trapping "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
 	kill -TERM "$bpid"
 	local rc=0
 	wait "$bpid" || rc=$?
