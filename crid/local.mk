@@ -61,7 +61,9 @@ if HAVE_GTEST
 check_PROGRAMS += crid_unit_tests
 TESTS += crid_unit_tests
 endif
-crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS)
+# The source tree, for fixtures the tests read (an absolute path: __FILE__
+# is relative when ccache rewrites paths under CCACHE_BASEDIR).
+crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS) -DBERTH_TEST_SOURCE_ROOT='"$(abs_top_srcdir)"'
 crid_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/crid_config_test.cpp \
 	tests/unit/crid_metadata_store_test.cpp \

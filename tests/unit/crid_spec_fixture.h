@@ -24,10 +24,8 @@ Message from_json(const std::string &json) {
   return m;
 }
 
-// The source tree's root, from this file's place in it (tests run in the build dir).
-inline std::filesystem::path source_root() {
-  return std::filesystem::absolute(std::filesystem::path(__FILE__).parent_path() / ".." / "..").lexically_normal();
-}
+// The source tree's root, as configure found it (tests run in the build dir).
+inline std::filesystem::path source_root() { return std::filesystem::path(BERTH_TEST_SOURCE_ROOT); }
 
 class TempRootfs {
  public:
