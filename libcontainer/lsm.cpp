@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "libcontainer/fd.h"
+#include "libcontainer/selinux_label.h"
 
 namespace berth {
 
@@ -49,6 +50,8 @@ Result<void> check_lsm_labels(const Spec &spec) {
     return make_error("linux.mountLabel: \"{}\" asked for, but SELinux is not enabled on this host "
                       "(no /sys/fs/selinux)",
                       spec.linux->mount_label);
+  if (spec.process) TRY(check_selinux_context(spec.process->selinux_label, "process.selinuxLabel"));
+  if (spec.linux) TRY(check_selinux_context(spec.linux->mount_label, "linux.mountLabel"));
   return {};
 }
 
