@@ -394,7 +394,7 @@ Result<pid_t> exec_container(const RuntimeOptions &rt, const ExecOptions &opts) 
   }
   if (!proc.selinux_label.empty() && !selinux_enabled()) {
     if (opts.overrides.process_label || opts.process)
-      return make_error("{} \"{}\": SELinux is not enabled on this host (no /sys/fs/selinux)",
+      return make_error("{} \"{}\": SELinux is not enabled on this host (no /sys/fs/selinux, or no policy loaded)",
                         opts.process ? "--process: selinuxLabel" : "--process-label", proc.selinux_label);
     proc.selinux_label.clear();
   }
