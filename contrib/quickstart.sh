@@ -48,7 +48,7 @@ packages=(
 	docker-registry skopeo umoci curl containerd zstd
 	containernetworking-plugins iptables python3-grpcio
 	python3-websocket criu
-	qemu-system-x86 kmod cpio xz-utils file
+	qemu-system-x86 kmod cpio xz-utils file checkpolicy
 	build-essential debhelper fakeroot lintian
 )
 

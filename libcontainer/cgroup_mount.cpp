@@ -10,6 +10,7 @@
 
 #include "libcontainer/mountinfo.h"
 #include "libcontainer/safe_path.h"
+#include "libcontainer/selinux_label.h"
 
 namespace berth {
 namespace {
@@ -92,7 +93,9 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
   auto table = TRY_CTX(read_mountinfo(), fmt::format("mount cgroup on {}", where));
   auto own = own_cgroups();
 
-  if (::mount("tmpfs", fd_path(dest.get()).c_str(), "tmpfs", flags, "mode=755") != 0)
+  // The tmpfs holding the v1 hierarchies is labelled as any tmpfs (runc).
+  const std::string data = mount_data_with_label("mode=755", ctx.mount_label);
+  if (::mount("tmpfs", fd_path(dest.get()).c_str(), "tmpfs", flags, data.c_str()) != 0)
     return sys_error(errno, "mount tmpfs for cgroup on {}", where);
   Fd tmp = TRY_CTX(open_in_root(ctx.root_fd, rel, O_DIRECTORY), fmt::format("mount cgroup on {}", where));
 

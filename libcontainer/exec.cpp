@@ -28,6 +28,7 @@
 #include "libcontainer/rlimits.h"
 #include "libcontainer/scope_exit.h"
 #include "libcontainer/seccomp.h"
+#include "libcontainer/selinux_label.h"
 #include "libcontainer/spec_parser.h"
 #include "libcontainer/sync.h"
 
@@ -106,7 +107,7 @@ Result<void> set_exec_label(const Process &p) {
     if (!r) return std::unexpected(r.error().context(fmt::format("apparmor profile \"{}\"", p.apparmor_profile)));
   }
   if (!p.selinux_label.empty())
-    TRY_CTX(write_file("/proc/self/attr/exec", p.selinux_label), fmt::format("selinux label \"{}\"", p.selinux_label));
+    TRY_CTX(write_file("/proc/self/attr/exec", p.selinux_label), fmt::format("selinuxLabel \"{}\"", p.selinux_label));
   return {};
 }
 
@@ -393,10 +394,13 @@ Result<pid_t> exec_container(const RuntimeOptions &rt, const ExecOptions &opts) 
   }
   if (!proc.selinux_label.empty() && !selinux_enabled()) {
     if (opts.overrides.process_label || opts.process)
-      return make_error("{} \"{}\": SELinux is not enabled on this host (no /sys/fs/selinux)",
+      return make_error("{} \"{}\": SELinux is not enabled on this host (no /sys/fs/selinux, or no policy loaded)",
                         opts.process ? "--process: selinuxLabel" : "--process-label", proc.selinux_label);
     proc.selinux_label.clear();
   }
+  TRY(check_selinux_context(proc.selinux_label, opts.process                 ? "--process: selinuxLabel"
+                                                : opts.overrides.process_label ? "--process-label"
+                                                                               : "process.selinuxLabel"));
 
   Fd console;
   int console_fd = opts.console_socket_fd;

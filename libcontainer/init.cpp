@@ -26,6 +26,7 @@
 #include "libcontainer/rlimits.h"
 #include "libcontainer/seccomp.h"
 #include "libcontainer/seccomp_cache.h"
+#include "libcontainer/selinux_label.h"
 #include "libcontainer/sync.h"
 
 namespace berth {
@@ -129,9 +130,12 @@ std::optional<unsigned long> keyring_perm(long serial) {
   return perm;
 }
 
-Result<void> open_session_keyring(const std::string &id) {
+Result<void> open_session_keyring(const std::string &id, const std::string &label) {
   std::string name = "_ses." + id;
+  // As runc: the keyring carries the process's label, not the runtime's.
+  TRY(set_key_label(label, "process.selinuxLabel"));
   long serial = ::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name.c_str());
+  if (!label.empty()) reset_key_label();
   if (serial < 0) {
     // Kernels without keys, or seccomp'd hosts: runc carries on too.
     if (errno == ENOSYS || errno == EPERM || errno == EACCES) return {};
@@ -180,7 +184,7 @@ Result<std::string> init_container(const InitContext &ctx, std::vector<std::stri
   }
   TRY(join_namespaces(ns));
   if (::setsid() < 0) return sys_error(errno, "setsid");
-  if (ctx.new_keyring) TRY(open_session_keyring(ctx.id));
+  if (ctx.new_keyring) TRY(open_session_keyring(ctx.id, proc.selinux_label));
 
   if (!spec.hostname.empty()) {
     if (!ns.new_uts && !(ns.unshare_flags & CLONE_NEWUTS))

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "libcontainer/fd.h"
+#include "libcontainer/selinux_label.h"
 
 namespace berth {
 
@@ -34,7 +35,15 @@ bool apparmor_enabled() {
   return static_cast<bool>(in >> v) && v == "Y";
 }
 
-bool selinux_enabled() { return exists("/sys/fs/selinux/enforce"); }
+bool selinux_enabled() {
+  if (!exists("/sys/fs/selinux/enforce")) return false;
+  // As go-selinux: until a policy is loaded every process is "kernel", and
+  // the kernel takes any label without checking it.
+  std::ifstream in("/proc/self/attr/current");
+  std::string label;
+  std::getline(in, label, '\0');
+  return label != "kernel";
+}
 
 Result<void> check_lsm_labels(const Spec &spec) {
   if (spec.process && !spec.process->apparmor_profile.empty() && !apparmor_enabled())
@@ -43,12 +52,14 @@ Result<void> check_lsm_labels(const Spec &spec) {
                       spec.process->apparmor_profile);
   if (spec.process && !spec.process->selinux_label.empty() && !selinux_enabled())
     return make_error("process.selinuxLabel: \"{}\" asked for, but SELinux is not enabled on this host "
-                      "(no /sys/fs/selinux)",
+                      "(no /sys/fs/selinux, or no policy loaded)",
                       spec.process->selinux_label);
   if (spec.linux && !spec.linux->mount_label.empty() && !selinux_enabled())
     return make_error("linux.mountLabel: \"{}\" asked for, but SELinux is not enabled on this host "
-                      "(no /sys/fs/selinux)",
+                      "(no /sys/fs/selinux, or no policy loaded)",
                       spec.linux->mount_label);
+  if (spec.process) TRY(check_selinux_context(spec.process->selinux_label, "process.selinuxLabel"));
+  if (spec.linux) TRY(check_selinux_context(spec.linux->mount_label, "linux.mountLabel"));
   return {};
 }
 

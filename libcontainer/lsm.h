@@ -11,7 +11,8 @@
 
 namespace berth {
 
-// As runc decides: securityfs shows the module and the module says it is on.
+// As runc decides: securityfs shows the module and the module says it is on;
+// for SELinux, selinuxfs is mounted and a policy is loaded.
 bool apparmor_enabled();
 bool selinux_enabled();
 

@@ -6,6 +6,7 @@
 
 #include "libcontainer/mounts.h"
 #include "libcontainer/safe_path.h"
+#include "libcontainer/selinux_label.h"
 
 namespace berth {
 namespace {
@@ -20,7 +21,8 @@ Result<Fd> open_root() {
 
 }  // namespace
 
-Result<void> mask_paths(const std::vector<std::string> &paths) {
+Result<void> mask_paths(const std::vector<std::string> &paths, const std::string &mount_label) {
+  const std::string tmpfs_data = mount_data_with_label("", mount_label);
   Fd root = TRY(open_root());
   for (const auto &p : paths) {
     auto fd = open_in_root(root.get(), p);
@@ -30,7 +32,7 @@ Result<void> mask_paths(const std::vector<std::string> &paths) {
     if (::fstat(fd->get(), &st) != 0) return sys_error(errno, "mask {}: stat", p);
     const std::string target = fd_path(fd->get());
     if (S_ISDIR(st.st_mode)) {
-      if (::mount("tmpfs", target.c_str(), "tmpfs", MS_RDONLY, nullptr) != 0)
+      if (::mount("tmpfs", target.c_str(), "tmpfs", MS_RDONLY, tmpfs_data.empty() ? nullptr : tmpfs_data.c_str()) != 0)
         return sys_error(errno, "mask {} with an empty read-only tmpfs", p);
     } else if (::mount("/dev/null", target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
       return sys_error(errno, "mask {} with /dev/null", p);

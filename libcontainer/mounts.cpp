@@ -10,6 +10,7 @@
 
 #include "libcontainer/cgroup_mount.h"
 #include "libcontainer/safe_path.h"
+#include "libcontainer/selinux_label.h"
 
 namespace berth {
 namespace {
@@ -114,8 +115,13 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
   Fd dest_fd = TRY_CTX(create_in_root(ctx.root_fd, rel, kind),
                        fmt::format("mount destination \"{}\": resolving inside rootfs", m.destination));
   const std::string target = fd_path(dest_fd.get());
-  const std::string what = bind ? fmt::format("bind mount {}", source) : fmt::format("mount {}", display_type(m));
+  std::string what = bind ? fmt::format("bind mount {}", source) : fmt::format("mount {}", display_type(m));
   const char *src = source.empty() ? type.c_str() : source.c_str();
+  std::string data = o.data;
+  if (!ctx.mount_label.empty() && takes_context_option(m.type, bind)) {
+    data = mount_data_with_label(data, ctx.mount_label);
+    what += fmt::format(" with linux.mountLabel \"{}\"", ctx.mount_label);
+  }
   // A bind takes only MS_BIND|MS_REC; the other flags need a remount below.
   unsigned long first = bind ? (flags & (MS_BIND | MS_REC)) : (flags & ~(MS_BIND | MS_REC | MS_REMOUNT));
   // Mappings given without "idmap"/"ridmap" still ask for an idmapped mount.
@@ -134,7 +140,7 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
                          idmapped));
     }
   } else if (::mount(src, target.c_str(), type.empty() ? nullptr : type.c_str(), first,
-              o.data.empty() ? nullptr : o.data.c_str()) != 0) {
+              data.empty() ? nullptr : data.c_str()) != 0) {
     int err = errno;
     // Without a network namespace of its own a user namespace may not mount
     // sysfs; the host's /sys, bound read-only as mounted, is what runc gives instead.
@@ -151,6 +157,7 @@ Result<void> mount_spec_entry(const Mount &m, size_t index, const MountContext &
   Fd top = TRY_CTX(open_in_root(ctx.root_fd, rel), fmt::format("mount destination \"{}\"", m.destination));
   if (bind && (flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0)
     TRY_CTX(bind_remount(fd_path(top.get()), flags, false, o.atime_given), fmt::format("{} on {}", what, where));
+  if (m.type == "mqueue") TRY_CTX(set_file_label(fd_path(top.get()), ctx.mount_label, "linux.mountLabel"), where);
   return apply_mount_extras(top.get(), o, where);
 }
 

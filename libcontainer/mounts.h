@@ -19,6 +19,7 @@ struct MountContext {
   bool in_user_ns = false;
   bool cgroup_ns = false;   // the container has a cgroup namespace of its own
   const std::map<size_t, int> *idmapped_tree_fds = nullptr;  // RootfsOptions::idmapped_tree_fds
+  std::string mount_label;  // linux.mountLabel, or "" (selinux_label.h)
 };
 
 // Mounts spec.mounts[index] at its destination inside the rootfs.

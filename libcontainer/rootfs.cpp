@@ -86,6 +86,7 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   ctx.in_user_ns = opts.in_user_ns;
   ctx.idmapped_tree_fds = &opts.idmapped_tree_fds;
   ctx.cgroup_ns = spec.linux && spec.linux->find_namespace(NamespaceType::Cgroup) != nullptr;
+  if (spec.linux) ctx.mount_label = spec.linux->mount_label;
 
   bool dev_is_bind = false, have_devpts = false;
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
@@ -118,7 +119,7 @@ Result<void> finalize_rootfs(const Spec &spec) {
     // Before readonlyPaths: /proc/sys is usually one of them.
     TRY(apply_sysctls(spec.linux->sysctl));
     TRY(make_paths_readonly(spec.linux->readonly_paths));
-    TRY(mask_paths(spec.linux->masked_paths));
+    TRY(mask_paths(spec.linux->masked_paths, spec.linux->mount_label));
   }
   for (const auto &m : spec.mounts) {
     if (clean_relative(m.destination) != "dev") continue;

@@ -27,10 +27,13 @@ berth_unit_tests_SOURCES += \
 libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/lsm.h \
 	libcontainer/lsm.cpp \
+	libcontainer/selinux_label.h \
+	libcontainer/selinux_label.cpp \
 	libcontainer/intel_rdt.h \
 	libcontainer/intel_rdt.cpp
 berth_unit_tests_SOURCES += \
-	tests/unit/intel_rdt_test.cpp
+	tests/unit/intel_rdt_test.cpp \
+	tests/unit/selinux_label_test.cpp
 libcontainer_libcontainer_a_SOURCES += \
 	libcontainer/net_devices.h \
 	libcontainer/net_devices.cpp

@@ -1,5 +1,5 @@
 #!/bin/bash
-# `make check` part: the cgroup v2, systemd driver and AppArmor tests, which boot a qemu
+# `make check` part: the cgroup v2, systemd driver, AppArmor and SELinux tests, which boot a qemu
 # guest (tests/integration/v2vm/), run against the berth just built. Their TAP
 # output is kept in tests/v2vm-results/ of the build tree, where
 # tests/run-all.sh reports it instead of booting the guests a second time.
@@ -15,7 +15,7 @@ if ! command -v bats >/dev/null; then
 	exit 77
 fi
 rc=0
-for name in cgroups_v2_vm systemd_cgroup apparmor_vm; do
+for name in cgroups_v2_vm systemd_cgroup apparmor_vm selinux_vm; do
 	rm -f "$out/$name.tap"
 	timeout --kill-after=10 600 bats --tap "$src/tests/integration/$name.bats" </dev/null >"$out/$name.tap.tmp" 2>&1 || rc=1
 	cat "$out/$name.tap.tmp"

@@ -8,9 +8,7 @@
 # AppArmor service is enabled on the host either way). The guest boots once for the
 # whole file and runs v2vm/guest-apparmor-checks.sh; each test checks one
 # case's recorded results.
-# SELinux is not tested this way: Debian's kernel has it built in but off
-# (it needs selinux=1 security=selinux and a policy loaded before anything
-# runs), and no refpolicy fits a guest that shares the host's /usr and /etc.
+# SELinux has its own guest run: selinux_vm.bats.
 
 load helpers
 load v2vm/guest-setup

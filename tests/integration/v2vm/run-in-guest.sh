@@ -15,7 +15,8 @@
 # The command's stdout and stderr come out on stdout; the exit status is the
 # command's, 124 on timeout, 125 when the guest died before reporting one.
 # Environment: V2VM_MEM (MB, default 1024), V2VM_CPUS (default 2),
-# V2VM_TIMEOUT (seconds, default 300), V2VM_CONSOLE=FILE keeps the kernel console.
+# V2VM_TIMEOUT (seconds, default 300), V2VM_CONSOLE=FILE keeps the kernel console,
+# V2VM_APPEND adds kernel parameters ("security=selinux enforcing=0").
 set -u
 systemd=0
 if [ "${1:-}" = --systemd ]; then systemd=1; shift; fi
@@ -41,7 +42,7 @@ share() { echo "local,path=${2//,/,,},mount_tag=$1,security_model=$3,id=$1${4:+,
 timeout -k 5 "${V2VM_TIMEOUT:-300}" qemu-system-x86_64 -nodefaults -no-user-config -machine pc "${accel[@]}" \
 	-smp "${V2VM_CPUS:-2}" -m "${V2VM_MEM:-1024}" -display none -vga none -monitor none -no-reboot \
 	-kernel "$kernel" -initrd "$guest/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 rdinit=/init tsc=reliable no_timer_check" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 rdinit=/init tsc=reliable no_timer_check${V2VM_APPEND:+ $V2VM_APPEND}" \
 	-serial "file:$ctl/console.log" -chardev stdio,id=out,signal=off -serial chardev:out \
 	-virtfs "$(share ctl "$ctl" none)" \
 	-virtfs "$(share host_usr /usr none readonly=on,multidevs=remap)" \
