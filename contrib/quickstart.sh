@@ -47,7 +47,7 @@ packages=(
 	bats busybox-static runc crun iproute2 python3 podman jq uidmap
 	docker-registry skopeo umoci curl containerd zstd
 	containernetworking-plugins iptables python3-grpcio
-	python3-websocket criu
+	python3-websocket criu openssl
 	qemu-system-x86 kmod cpio xz-utils file
 	build-essential debhelper fakeroot lintian
 )
