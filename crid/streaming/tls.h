@@ -67,6 +67,12 @@ Result<SslPtr> tls_connect(const TlsContext &ctx, int tcp, const std::string &ho
 // Returns when either side fails or plain is closed and tcp has nothing more.
 void tls_relay(SSL *ssl, int tcp, int plain);
 
+// Ends our side of a TCP connection without losing what we sent: half-close,
+// then read and drop what the peer still sends until it closes too (or the
+// grace period passes). A close() with unread input sends a reset, and a
+// reset makes the peer's kernel drop the data it has not read yet.
+void finish_tcp(int tcp, std::chrono::milliseconds grace);
+
 // A connected AF_UNIX stream pair, both ends close-on-exec.
 Result<std::pair<Fd, Fd>> make_socketpair();
 

@@ -150,6 +150,7 @@ Result<SslPtr> tls_accept(const TlsContext &ctx, int tcp, std::chrono::milliseco
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
         "Client sent an HTTP request to an HTTPS server.\n";
     (void)::send(tcp, kReply.data(), kReply.size(), MSG_NOSIGNAL);
+    finish_tcp(tcp, std::chrono::milliseconds(1000));
     return make_error("a plain HTTP request on the TLS port");
   }
   SslPtr ssl(SSL_new(ctx.get()));

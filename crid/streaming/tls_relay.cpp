@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 
 #include <cerrno>
+#include <chrono>
 #include <thread>
 
 #include "crid/streaming/tls.h"
@@ -21,6 +22,25 @@ namespace {
 constexpr size_t kMaxBuffered = 256 * 1024;
 
 }  // namespace
+
+// How long a connection whose session is over may take to close its side.
+constexpr std::chrono::milliseconds kCloseGrace{2000};
+
+void finish_tcp(int tcp, std::chrono::milliseconds grace) {
+  ::shutdown(tcp, SHUT_WR);
+  auto until = std::chrono::steady_clock::now() + grace;
+  char buf[16 * 1024];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd p{tcp, POLLIN, 0};
+    int r = ::poll(&p, 1, int(left.count()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return;
+    ssize_t n = ::recv(tcp, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return;
+  }
+}
 
 Result<std::pair<Fd, Fd>> make_socketpair() {
   int sv[2];
@@ -36,6 +56,10 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
   sigaddset(&pipe_set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
   ::fcntl(plain, F_SETFL, ::fcntl(plain, F_GETFL) | O_NONBLOCK);
+  // A write that would block is retried from `up`, which may have grown (and
+  // moved) meanwhile; without these modes OpenSSL fails such a retry (bad
+  // write retry) and the rest of the stream would be lost.
+  SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 
   std::string down;  // decrypted, for plain
   std::string up;    // from plain, to encrypt
@@ -44,6 +68,7 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
   bool plain_shut = false;  // SHUT_WR passed on to plain
   bool plain_eof = false;   // plain's writer is done
   bool sent_close = false;  // close_notify sent
+  bool plain_closed = false;  // plain is gone for reading too
   char buf[16 * 1024];
   while (true) {
     short tcp_events = 0, plain_events = 0;
@@ -70,6 +95,7 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
           }
         }
       }
+      if (plain_closed) down.clear();
       if (!down.empty()) {
         ssize_t n = ::send(plain, down.data(), down.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -78,10 +104,15 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
         } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
           plain_events |= POLLOUT;
         } else {
-          return;  // plain is closed altogether: nobody left to deliver to
+          // plain is closed altogether: what the peer still sends (a SPDY
+          // window update, say) has nobody to go to and is dropped, but what
+          // plain wrote before it closed is still sent on below.
+          plain_closed = true;
+          down.clear();
+          progress = true;
         }
       }
-      if (tls_eof && down.empty() && !plain_shut) {
+      if (tls_eof && down.empty() && !plain_shut && !plain_closed) {
         ::shutdown(plain, SHUT_WR);
         plain_shut = true;
         progress = true;
@@ -130,13 +161,22 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
         progress = true;
       }
     } while (progress);
-    if (tls_eof && plain_shut && (sent_close || tls_broken)) return;
+    if (tls_eof && (plain_shut || plain_closed) && (sent_close || tls_broken)) {
+      finish_tcp(tcp, kCloseGrace);
+      return;
+    }
     pollfd p[2] = {{tcp, tcp_events, 0}, {plain, plain_events, 0}};
     int r = ::poll(p, 2, -1);
     if (r < 0 && errno != EINTR) return;
     // The plain side closed altogether (not just its writing half) and all it
     // wrote went out: nobody is left to read what the peer might still send.
-    if ((p[1].revents & POLLHUP) && sent_close) return;
+    // The peer's close_notify (and anything else it still sends) is read and
+    // dropped before the socket closes, so that no reset cuts off what it has
+    // not read yet.
+    if ((p[1].revents & POLLHUP) && sent_close) {
+      finish_tcp(tcp, kCloseGrace);
+      return;
+    }
     // A TCP error with nothing asked of it (an idle watch's shutdown, a reset).
     if ((p[0].revents & (POLLERR | POLLNVAL)) && tcp_events == 0) return;
   }
