@@ -37,18 +37,22 @@ teardown() {
 	crid_teardown
 }
 
+# An Exec URL for CMD... in $CTR. Only with EXEC_STDIN=true does it ask for
+# stdin: the server then waits (30s, as the kubelet's streamCreationTimeout)
+# for the client to open a stdin stream, which stream_tool does only with --stdin.
 exec_url() {
 	local cmd
 	cmd=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
-	cri Exec "{\"containerId\": \"$CTR\", \"cmd\": $cmd, \"stdin\": true, \"stdout\": true, \"stderr\": true}" | jq -r .url
+	cri Exec "{\"containerId\": \"$CTR\", \"cmd\": $cmd, \"stdin\": ${EXEC_STDIN:-false}, \"stdout\": true, \"stderr\": true}" | jq -r .url
 }
 
 # crid in the foreground with start_crid's settings, for startup errors.
+# Each case fails before serving; timeout stops one that wrongly would not.
 crid_startup() {
 	mkdir -p "$T/cni-loopback"
 	echo '{"cniVersion": "1.0.0", "name": "crid-test-loopback", "plugins": [{"type": "loopback"}]}' \
 		>"$T/cni-loopback/10-loopback.conflist"
-	crid_startup --cni-config-dir "$T/cni-loopback" --runtime "$CRID_TEST_RUNTIME" \
+	timeout 20 "$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" --cni-config-dir "$T/cni-loopback" --runtime "$CRID_TEST_RUNTIME" \
 		--monitor-path "$CRID_LIBEXEC/crid-monitor" --infra-binary "$CRID_LIBEXEC/crid-pause" \
 		--cgroup-parent "$CRID_CGROUP_PARENT" --seccomp-default-profile "$CRID_SECCOMP_PROFILE" "$@"
 }
@@ -78,7 +82,7 @@ start_tls_crid() {
 	[ "$(echo $output)" = 2 ]
 
 	# An independent TLS stack: Python's ssl through python3-websocket.
-	url=$(exec_url sh -c 'cat; echo done')
+	url=$(EXEC_STDIN=true exec_url sh -c 'cat; echo done')
 	WS_CA_CERTS="$T/server.crt" run "$PY" "$BATS_TEST_DIRNAME/ws_exec.py" "$url" "from-python"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -87,6 +91,7 @@ start_tls_crid() {
 	# The test client over the library directly, SPDY, a larger transfer.
 	url=$(exec_url sh -c 'head -c 3000000 /dev/zero | tr "\0" x')
 	run bash -c "'$STREAM_TOOL' exec --cacert '$T/server.crt' '$url' | wc -c"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(echo $output)" = 3000000 ]
 }
