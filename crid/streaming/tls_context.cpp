@@ -85,10 +85,14 @@ Result<TlsContext> TlsContext::server(const TlsServerFiles &files) {
   c.ctx_.reset(new_ctx(TLS_server_method()), SSL_CTX_free);
   if (!c.ctx_) return make_error("create a TLS context: {}", openssl_reason());
   SSL_CTX *ctx = c.ctx_.get();
-  if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
-    return make_error("stream_tls_cert {}: not a PEM certificate: {}", files.cert, openssl_reason());
+  // Key before certificate: OpenSSL 3 refuses a key that does not match a
+  // certificate already loaded as "key values mismatch", which would read as
+  // a malformed key; loaded the other way round, the mismatch reaches the
+  // check below and is reported as what it is.
   if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
     return make_error("stream_tls_key {}: not a PEM private key: {}", files.key, openssl_reason());
+  if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
+    return make_error("stream_tls_cert {}: not a PEM certificate: {}", files.cert, openssl_reason());
   if (SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
     return make_error("stream_tls_key {} does not match the certificate in stream_tls_cert {}", files.key, files.cert);
@@ -124,10 +128,11 @@ Result<TlsContext> TlsContext::client(const TlsClientOptions &o) {
   if (!o.cert_file.empty() || !o.key_file.empty()) {
     TRY(readable(o.cert_file, "client certificate"));
     TRY(readable(o.key_file, "client key"));
-    if (SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1)
-      return make_error("client certificate {}: {}", o.cert_file, openssl_reason());
+    // Key first, as for the server's files: a mismatch is then reported as one.
     if (SSL_CTX_use_PrivateKey_file(ctx, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
       return make_error("client key {}: {}", o.key_file, openssl_reason());
+    if (SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1)
+      return make_error("client certificate {}: {}", o.cert_file, openssl_reason());
     if (SSL_CTX_check_private_key(ctx) != 1) {
       ERR_clear_error();
       return make_error("client key {} does not match the client certificate {}", o.key_file, o.cert_file);
