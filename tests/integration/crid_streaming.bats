@@ -72,6 +72,19 @@ exec_url() { issue "$(jq -nc --argjson cmd "$(json_array "$@")" '{kind:"exec",cm
 	[ "$output" = abc ]
 }
 
+@test "streaming: a client that never opens the stdin it asked for is told so after 30s" {
+	start_streaming
+	# As the kubelet (streamCreationTimeout), the server waits 30s for the
+	# streams the request named, then says which one never came.
+	SECONDS=0
+	run "$STREAM_TOOL" exec "$(issue '{"kind":"exec","cmd":["echo","hi"],"stdin":true}')"
+	echo "$output (after ${SECONDS}s)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the client did not open the stdin stream its request asked for within 30s"* ]]
+	! grep -qx hi <<<"$output"
+	[ "$SECONDS" -ge 29 ]
+}
+
 @test "streaming: 10 MiB of output arrives whole" {
 	start_streaming
 	"$STREAM_TOOL" exec "$(exec_url sh -c 'head -c 10485760 /dev/zero')" >"$BATS_TEST_TMPDIR/big"
