@@ -152,13 +152,23 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
       }
       if (plain_eof && up.empty() && !sent_close) {
         // Half-close, as a plain connection's SHUT_WR: the peer may still send.
+        // With the send buffer full the close_notify cannot go yet: it is
+        // retried when the socket is writable, and SHUT_WR waits for it, or
+        // the peer would see a truncated stream instead of a clean end.
+        bool notify_pending = false;
         if (!tls_broken) {
           ERR_clear_error();
-          SSL_shutdown(ssl);
+          int n = SSL_shutdown(ssl);
+          if (n < 0 && SSL_get_error(ssl, n) == SSL_ERROR_WANT_WRITE) {
+            tcp_events |= POLLOUT;
+            notify_pending = true;
+          }
         }
-        ::shutdown(tcp, SHUT_WR);
-        sent_close = true;
-        progress = true;
+        if (!notify_pending) {
+          ::shutdown(tcp, SHUT_WR);
+          sent_close = true;
+          progress = true;
+        }
       }
     } while (progress);
     if (tls_eof && (plain_shut || plain_closed) && (sent_close || tls_broken)) {
