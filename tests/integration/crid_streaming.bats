@@ -212,6 +212,14 @@ exec_url() { issue "$(jq -nc --argjson cmd "$(json_array "$@")" '{kind:"exec",cm
 	[ "$status" -eq 7 ]
 	run bash -c "'$STREAM_TOOL' exec --cacert '$d/s.crt' '$(exec_url sh -c 'head -c 3000000 /dev/zero')' | wc -c"
 	[ "$(echo $output)" = 3000000 ]
+	# Both directions at once through the relays (TLS writes that would block,
+	# the half-close after the last byte), and a reader that starts late.
+	head -c 10485760 /dev/urandom >"$d/in"
+	"$STREAM_TOOL" exec --stdin --cacert "$d/s.crt" "$(issue '{"kind":"exec","cmd":["cat"],"stdin":true}')" \
+		<"$d/in" >"$d/out"
+	cmp "$d/in" "$d/out"
+	"$STREAM_TOOL" exec --cacert "$d/s.crt" "$(exec_url sh -c 'head -c 3145728 /dev/zero')" | (sleep 2; wc -c) >"$d/n"
+	[ "$(cat "$d/n")" -eq 3145728 ]
 	WS_CA_CERTS="$d/s.crt" run /usr/bin/python3 "$BATS_TEST_DIRNAME/ws_exec.py" \
 		"$(issue '{"kind":"exec","cmd":["sh","-c","cat; echo done"],"stdin":true}')" from-python
 	echo "$output"
