@@ -33,7 +33,8 @@ cd "$(dirname "$0")/.."
 # gRPC, protobuf, SQLite, toml++, curl, libarchive for crid and images/, and a
 # local registry with skopeo and umoci for the image pull tests; CNI plugins
 # and iptables for pod networking, python3-grpcio for a second CRI client,
-# python3-websocket for an independent streaming (WebSocket) client.
+# python3-websocket for an independent streaming (WebSocket) client, openssl(1)
+# for the certificates the streaming TLS tests make in their tmpdir.
 # qemu and what builds its initramfs for the cgroup v2 guest tests.
 # criu for checkpoint/restore (3.17 fails on 6.18: an unknown vdso layout; the tests
 # then check berth's error and skip the real dump with criu's reason).
@@ -47,7 +48,7 @@ packages=(
 	bats busybox-static runc crun iproute2 python3 podman jq uidmap
 	docker-registry skopeo umoci curl containerd zstd
 	containernetworking-plugins iptables python3-grpcio
-	python3-websocket criu
+	python3-websocket criu openssl
 	qemu-system-x86 kmod cpio xz-utils file checkpolicy
 	build-essential debhelper fakeroot lintian
 )

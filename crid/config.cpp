@@ -49,6 +49,10 @@ constexpr Flag kFlags[] = {
     {"stream-address", true, "address of the streaming server (default 127.0.0.1)"},
     {"stream-port", true, "port of the streaming server (default 0: an ephemeral port)"},
     {"stream-idle-timeout", true, "seconds a stream may stay idle (default 14400)"},
+    {"stream-enable-tls", true, "[=true|false]: serve the streaming server over TLS (default false)"},
+    {"stream-tls-cert", true, "PEM certificate (chain) of the streaming server"},
+    {"stream-tls-key", true, "PEM private key of the streaming server"},
+    {"stream-tls-ca", true, "PEM CA(s): streaming clients must show a certificate they signed"},
     {"help", false, "show this help"},
     {"version", false, "print the version"},
 };
@@ -162,6 +166,10 @@ Result<void> apply_flag(std::string_view name, const std::string &value, Config 
   else if (name == "cni-plugin-dir") config.cni_plugin_dirs.push_back(value);
   else if (name == "cni-cache-dir") config.cni_cache_dir = value;
   else if (name == "stream-address") config.stream_address = value;
+  else if (name == "stream-enable-tls") config.stream_enable_tls = TRY(parse_bool_flag(value, "--stream-enable-tls"));
+  else if (name == "stream-tls-cert") config.stream_tls_cert = value;
+  else if (name == "stream-tls-key") config.stream_tls_key = value;
+  else if (name == "stream-tls-ca") config.stream_tls_ca = value;
   else if (name == "stream-port" || name == "stream-idle-timeout") {
     int &field = name == "stream-port" ? config.stream_port : config.stream_idle_timeout;
     char *end = nullptr;
@@ -225,6 +233,10 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "cni_plugin_dirs") config.cni_plugin_dirs = TRY(get_strings(value, source, k));
     else if (k == "cni_cache_dir") config.cni_cache_dir = TRY(get_string(value, source, k));
     else if (k == "stream_address") config.stream_address = TRY(get_string(value, source, k));
+    else if (k == "stream_enable_tls") config.stream_enable_tls = TRY(get_bool(value, source, k));
+    else if (k == "stream_tls_cert") config.stream_tls_cert = TRY(get_string(value, source, k));
+    else if (k == "stream_tls_key") config.stream_tls_key = TRY(get_string(value, source, k));
+    else if (k == "stream_tls_ca") config.stream_tls_ca = TRY(get_string(value, source, k));
     else if (k == "stream_port" || k == "stream_idle_timeout") {
       auto v = value.value<int64_t>();
       int64_t max = k == "stream_port" ? 65535 : int64_t(1) << 30;
@@ -268,6 +280,8 @@ Result<void> validate(const Config &config) {
   if (config.cni_plugin_dirs.empty()) return make_error("cni_plugin_dirs: must name at least one directory");
   for (const auto &dir : config.cni_plugin_dirs)
     if (!dir.starts_with('/')) return make_error("cni_plugin_dirs: \"{}\": expected an absolute path", dir);
+  if (config.stream_enable_tls && (config.stream_tls_cert.empty() || config.stream_tls_key.empty()))
+    return make_error("stream_enable_tls: stream_tls_cert and stream_tls_key must name the server's certificate and key");
   TRY(log::parse_level(config.log_level));
   if (config.default_registry.empty()) return make_error("default registry: must not be empty");
   if (config.sync_writes != "normal" && config.sync_writes != "full")
@@ -298,6 +312,8 @@ Result<Invocation> parse_command_line(std::span<const std::string> args) {
       inv.action = name == "help" ? Action::Help : Action::Version;
       continue;
     }
+    // Bare, as CRI-O's boolean flag is given; --stream-enable-tls=false also works.
+    if (!value && name == "stream-enable-tls") value = "true";
     if (!value) {
       if (i + 1 >= args.size()) return make_error("flag --{} needs a value", name);
       value = args[++i];

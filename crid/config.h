@@ -57,6 +57,11 @@ struct Config {
   std::string stream_address = "127.0.0.1";
   int stream_port = 0;               // 0: an ephemeral port
   int stream_idle_timeout = 14400;   // seconds a stream may stay idle (containerd's 4h)
+  // https for the streaming server, named as CRI-O names them.
+  bool stream_enable_tls = false;
+  std::string stream_tls_cert;
+  std::string stream_tls_key;
+  std::string stream_tls_ca;  // set: clients must show a certificate it signed
 
   // Pods and containers.
   std::string monitor_path = CRID_DEFAULT_MONITOR;  // crid-monitor

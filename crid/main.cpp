@@ -118,6 +118,8 @@ int serve(const Config &config) {
   stream_config.address = config.stream_address;
   stream_config.port = uint16_t(config.stream_port);
   stream_config.stream_idle_timeout = std::chrono::seconds(config.stream_idle_timeout);
+  stream_config.enable_tls = config.stream_enable_tls;
+  stream_config.tls = {config.stream_tls_cert, config.stream_tls_key, config.stream_tls_ca};
   streaming::Server stream_server(stream_config, stream_backend);
   if (auto r = stream_server.start(); !r) {
     log::error("start the streaming server on {} port {}: {}", config.stream_address, config.stream_port,

@@ -1,7 +1,7 @@
 # crid/streaming.mk: crid's streaming server (exec, attach, port-forward over
 # SPDY/3.1 and WebSocket), its clients, and the test programs that drive them.
 EXTRA_DIST += tests/integration/crid_streaming.bats tests/integration/ws_exec.py tests/integration/ws_portforward.py \
-	tests/integration/crid_stream_rpc.bats
+	tests/integration/crid_stream_rpc.bats tests/integration/crid_stream_tls.bats
 if BUILD_CRID
 crid_libcrid_a_SOURCES += \
 	crid/streaming/stream_request.h \
@@ -23,12 +23,14 @@ crid_libcrid_a_SOURCES += \
 	crid/streaming/port_forward_ws.h crid/streaming/port_forward_ws.cpp \
 	crid/streaming/client.h crid/streaming/client_connect.cpp \
 	crid/streaming/client_spdy.cpp crid/streaming/client_websocket.cpp \
+	crid/streaming/tls.h crid/streaming/tls_context.cpp crid/streaming/tls_relay.cpp \
 	crid/stream_backend.h crid/stream_backend.cpp \
 	crid/container_events.h crid/container_events.cpp \
 	crid/runtime_service_streaming.cpp
 # SPDY header blocks are zlib streams; SHA-1 for the WebSocket handshake comes
 # from libcrypto, already in CRID_LIBS through the image library.
-CRID_LIBS += $(ZLIB_LIBS)
+# TLS (stream_enable_tls) from libssl, which libssl-dev ships beside libcrypto.
+CRID_LIBS += $(ZLIB_LIBS) -lssl
 CRID_CPPFLAGS += $(ZLIB_CFLAGS)
 
 crid_unit_tests_SOURCES += \

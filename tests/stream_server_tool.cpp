@@ -2,6 +2,7 @@
 // serves streams itself: the real server and runtime backend, with requests
 // read as JSON lines on stdin and each one's URL printed on stdout.
 //   stream_server_tool --runtime PATH [--root DIR] [--netns PATH] [--ttl-ms N]
+//                      [--tls-cert FILE --tls-key FILE]
 //   stdin:  {"kind":"exec","id":"CID","cmd":["sh","-c","exit 3"],"tty":false,"stdin":false}
 //           {"kind":"portforward","id":"any","ports":[8080]}
 //   stdout: one URL per request line ("error: ..." for a bad line)
@@ -27,6 +28,8 @@ int main(int argc, char **argv) {
     if (a == "--runtime") bc.runtime = argv[i + 1];
     else if (a == "--root") bc.runtime_root = argv[i + 1];
     else if (a == "--netns") netns = argv[i + 1];
+    else if (a == "--tls-cert") sc.enable_tls = true, sc.tls.cert = argv[i + 1];
+    else if (a == "--tls-key") sc.tls.key = argv[i + 1];
     else if (a == "--ttl-ms") sc.token_ttl = std::chrono::milliseconds(std::atol(argv[i + 1]));
     else {
       std::cerr << "stream_server_tool: unknown option " << a << "\n";

@@ -1,6 +1,7 @@
 // Test client of crid's streaming server (not installed): speaks the
 // remote-command protocol over SPDY/3.1 or WebSocket, or port-forward.
-//   stream_tool exec [--ws] [--protocol P]... [--stdin] [--tty] [--size COLSxROWS] URL
+//   stream_tool exec [--ws] [--protocol P]... [--stdin] [--tty] [--size COLSxROWS]
+//                    [--cacert FILE] [--insecure] [--cert FILE --key FILE] URL
 //       stdio is the command's; exits with the command's exit code (255: failure)
 //   stream_tool portforward URL REMOTE_PORT
 //       prints "listening PORT" once ready; forwards until its stdin closes
@@ -17,7 +18,8 @@
 using namespace berth::crid::streaming;
 
 static int usage() {
-  std::fprintf(stderr, "usage: stream_tool exec [--ws] [--protocol P]... [--stdin] [--tty] [--size COLSxROWS] URL\n"
+  std::fprintf(stderr, "usage: stream_tool exec [--ws] [--protocol P]... [--stdin] [--tty] [--size COLSxROWS]\n"
+                       "                        [--cacert FILE] [--insecure] [--cert FILE --key FILE] URL\n"
                        "       stream_tool portforward URL REMOTE_PORT\n");
   return 2;
 }
@@ -39,6 +41,10 @@ int main(int argc, char **argv) {
       else if (a == "--stdin") o.stdin_fd = 0;
       else if (a == "--tty") o.tty = true;
       else if (a == "--lenient-flow") o.strict_flow_control = false;
+      else if (a == "--cacert" && i + 1 < argc) o.tls.ca_file = argv[++i];
+      else if (a == "--insecure") o.tls.insecure_skip_verify = true;
+      else if (a == "--cert" && i + 1 < argc) o.tls.cert_file = argv[++i];
+      else if (a == "--key" && i + 1 < argc) o.tls.key_file = argv[++i];
       else if (a == "--size" && i + 1 < argc) {
         unsigned cols = 0, rows = 0;
         if (std::sscanf(argv[++i], "%ux%u", &cols, &rows) != 2) return usage();

@@ -55,6 +55,10 @@ int cmd_stats(const Globals &, const Argv &);
 int cmd_statsp(const Globals &, const Argv &);
 // stream_commands.cpp: through crid's streaming server, and the event stream
 int exec_streaming(const Globals &, const ParsedArgs &);
+// exec, attach and port-forward: trusting an https streaming server.
+inline const std::vector<FlagSpec> kStreamTlsFlags = {
+    {"certificate-authority", 0, true}, {"insecure-skip-tls-verify"}, {"client-certificate", 0, true},
+    {"client-key", 0, true}};
 int cmd_attach(const Globals &, const Argv &);
 int cmd_port_forward(const Globals &, const Argv &);
 int cmd_events(const Globals &, const Argv &);

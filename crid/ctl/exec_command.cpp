@@ -28,10 +28,10 @@ void write_all(int fd, const std::string &bytes) {
 
 int cmd_exec(const Globals &g, const Argv &argv) {
   // Flags come before the container id; everything after it is the command.
-  ParsedArgs a = parse_or_fail(
-      argv, {{"sync", 's'}, {"timeout", 0, true}, {"tty", 't'}, {"interactive", 'i'},
-                                          {"transport", 0, true}},
-                               "exec", 1);
+  std::vector<FlagSpec> flags = {{"sync", 's'}, {"timeout", 0, true}, {"tty", 't'}, {"interactive", 'i'},
+                                 {"transport", 0, true}};
+  flags.insert(flags.end(), kStreamTlsFlags.begin(), kStreamTlsFlags.end());
+  ParsedArgs a = parse_or_fail(argv, flags, "exec", 1);
   if (a.has("tty") || a.has("interactive")) {
     if (a.has("sync")) fail("exec: -s cannot go with -i or -t (a synchronous exec has no stdin or terminal)");
     return exec_streaming(g, a);

@@ -29,8 +29,22 @@ st::ClientProtocol protocol_or_fail(const ParsedArgs &a, std::string_view comman
   fail(fmt::format("{}: --transport {:?}: expected spdy or websocket", command, p));
 }
 
+// With crid's stream_enable_tls the URLs are https. The server's certificate
+// is checked as kubectl checks the API server's: against the system's trust
+// store, or --certificate-authority; --insecure-skip-tls-verify does what
+// crictl always does (it never verifies the streaming server).
+st::TlsClientOptions tls_options(const ParsedArgs &a) {
+  st::TlsClientOptions o;
+  o.ca_file = a.value_or("certificate-authority", "");
+  o.insecure_skip_verify = a.has("insecure-skip-tls-verify");
+  o.cert_file = a.value_or("client-certificate", "");
+  o.key_file = a.value_or("client-key", "");
+  return o;
+}
+
 // Runs the remote command (exec or attach) behind url on cridctl's own stdio.
-int run_stream(const std::string &url, bool in, bool tty, st::ClientProtocol protocol, std::string_view what) {
+int run_stream(const std::string &url, bool in, bool tty, st::ClientProtocol protocol, std::string_view what,
+               const st::TlsClientOptions &tls) {
   st::ResizeQueue sizes;
   st::RemoteCommandOptions o;
   o.protocol = protocol;
@@ -38,6 +52,7 @@ int run_stream(const std::string &url, bool in, bool tty, st::ClientProtocol pro
   o.stdout_fd = STDOUT_FILENO;
   o.stderr_fd = tty ? -1 : STDERR_FILENO;
   o.tty = tty;
+  o.tls = tls;
   std::optional<RawTerminal> raw;
   std::optional<ResizeWatcher> watcher;
   if (tty) {
@@ -72,11 +87,13 @@ int exec_streaming(const Globals &g, const ParsedArgs &a) {
   req.set_stderr(!tty);
   v1::ExecResponse resp;
   check(stub->Exec(call_context(g).get(), req, &resp), fmt::format("exec in container \"{}\"", id));
-  return run_stream(resp.url(), in, tty, protocol, fmt::format("exec in container \"{}\"", id));
+  return run_stream(resp.url(), in, tty, protocol, fmt::format("exec in container \"{}\"", id), tls_options(a));
 }
 
 int cmd_attach(const Globals &g, const Argv &argv) {
-  ParsedArgs a = parse_or_fail(argv, {{"tty", 't'}, {"stdin", 'i'}, {"transport", 0, true}}, "attach");
+  std::vector<FlagSpec> flags = {{"tty", 't'}, {"stdin", 'i'}, {"transport", 0, true}};
+  flags.insert(flags.end(), kStreamTlsFlags.begin(), kStreamTlsFlags.end());
+  ParsedArgs a = parse_or_fail(argv, flags, "attach");
   if (a.positional.size() != 1) fail("attach: expected CONTAINER-ID");
   bool tty = a.has("tty"), in = a.has("stdin");
   auto protocol = protocol_or_fail(a, "attach");
@@ -90,7 +107,7 @@ int cmd_attach(const Globals &g, const Argv &argv) {
   req.set_stderr(!tty);
   v1::AttachResponse resp;
   check(stub->Attach(call_context(g).get(), req, &resp), fmt::format("attach to container \"{}\"", id));
-  return run_stream(resp.url(), in, tty, protocol, fmt::format("attach to container \"{}\"", id));
+  return run_stream(resp.url(), in, tty, protocol, fmt::format("attach to container \"{}\"", id), tls_options(a));
 }
 
 namespace {
@@ -110,7 +127,8 @@ uint16_t port_or_fail(std::string_view text, std::string_view spec, bool zero_ok
 }  // namespace
 
 int cmd_port_forward(const Globals &g, const Argv &argv) {
-  ParsedArgs a = parse_or_fail(argv, {}, "port-forward");
+  ParsedArgs a = parse_or_fail(argv, kStreamTlsFlags, "port-forward");
+  st::TlsClientOptions tls = tls_options(a);
   if (a.positional.size() < 2) fail("port-forward: expected POD-ID [LOCAL:]REMOTE...");
   struct Mapping {
     uint16_t local, remote;
@@ -144,14 +162,14 @@ int cmd_port_forward(const Globals &g, const Argv &argv) {
     req.add_port(m.remote);
     v1::PortForwardResponse resp;
     check(stub->PortForward(call_context(g).get(), req, &resp), fmt::format("port-forward to pod \"{}\"", id));
-    forwarders.emplace_back([&failures, url = resp.url(), m, id] {
+    forwarders.emplace_back([&failures, &tls, url = resp.url(), m, id] {
       auto r = st::port_forward(
           url, m.local, m.remote,
           [&](uint16_t local) {
             fmt::print("Forwarding from 127.0.0.1:{} -> {}\n", local, m.remote);
             std::fflush(stdout);
           },
-          &g_stop_forwarding);
+          &g_stop_forwarding, tls);
       if (!r) {
         fmt::print(stderr, "cridctl: port-forward to pod \"{}\" port {}: {}\n", id, m.remote, r.error().message);
         ++failures;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crid/streaming/resize_queue.h"
+#include "crid/streaming/tls.h"
 #include "libcontainer/fd.h"
 #include "libcontainer/result.h"
 
@@ -30,6 +31,8 @@ struct RemoteCommandOptions {
   // SPDY: fail when the server sends beyond the flow-control window we granted
   // (a test's check; servers without flow control, spdystream's, would fail it).
   bool strict_flow_control = false;
+  // For https URLs: how to trust the server (and who we are to it).
+  TlsClientOptions tls;
 };
 
 // Runs the remote command behind url to its end and returns its exit code.
@@ -42,12 +45,13 @@ Result<int> run_remote_command(const std::string &url, const RemoteCommandOption
 // through the port-forward URL, until stop is set or the server goes away.
 Result<void> port_forward(const std::string &url, uint16_t local_port, uint16_t remote_port,
                           const std::function<void(uint16_t)> &on_listening = {},
-                          const std::atomic<bool> *stop = nullptr);
+                          const std::atomic<bool> *stop = nullptr, const TlsClientOptions &tls = {});
 
 // Shared by both protocols: the URL's parts, a TCP connection, the upgrade.
 struct ParsedUrl {
   std::string host;
-  uint16_t port = 80;
+  bool tls = false;  // https
+  uint16_t port = 80;  // 443 for https
   std::string target;  // path and query
 };
 Result<ParsedUrl> parse_stream_url(const std::string &url);
@@ -61,9 +65,10 @@ Result<int> run_remote_command_spdy(const std::string &url, const RemoteCommandO
 Result<int> run_remote_command_ws(const std::string &url, const RemoteCommandOptions &options);
 
 // Sends an upgrade request and reads the response head; a refusal (any
-// status but 101) is an error carrying the server's message.
+// status but 101) is an error carrying the server's message. An https URL
+// is spoken over TLS; the descriptor returned is then a relay's plain end.
 Result<Fd> upgrade_connection(const std::string &url, const std::vector<std::pair<std::string, std::string>> &headers,
-                              struct HttpHead &response, std::string &extra);
+                              struct HttpHead &response, std::string &extra, const TlsClientOptions &tls = {});
 
 // The exit code a remote-command error stream's content stands for.
 Result<int> exit_code_from_error_stream(int version, std::string_view text);

@@ -8,11 +8,18 @@ namespace berth::crid::streaming {
 
 Result<ParsedUrl> parse_stream_url(const std::string &url) {
   std::string_view u = url;
-  if (!u.starts_with("http://")) return make_error("streaming URL {:?}: only http:// URLs are supported", url);
-  u.remove_prefix(7);
+  ParsedUrl p;
+  if (u.starts_with("https://")) {
+    p.tls = true;
+    p.port = 443;
+    u.remove_prefix(8);
+  } else if (u.starts_with("http://")) {
+    u.remove_prefix(7);
+  } else {
+    return make_error("streaming URL {:?}: only http:// and https:// URLs are supported", url);
+  }
   size_t slash = u.find('/');
   std::string_view authority = u.substr(0, slash);
-  ParsedUrl p;
   p.target = slash == std::string_view::npos ? "/" : std::string(u.substr(slash));
   std::string_view port;
   if (authority.starts_with('[')) {
@@ -70,9 +77,14 @@ Result<int> run_remote_command(const std::string &url, const RemoteCommandOption
 }
 
 Result<Fd> upgrade_connection(const std::string &url, const std::vector<std::pair<std::string, std::string>> &headers,
-                              HttpHead &response, std::string &extra) {
+                              HttpHead &response, std::string &extra, const TlsClientOptions &tls) {
   ParsedUrl u = TRY(parse_stream_url(url));
   Fd sock = TRY(connect_tcp(u.host, u.port));
+  if (u.tls) {
+    TlsContext ctx = TRY(TlsContext::client(tls));
+    SslPtr ssl = TRY(tls_connect(ctx, sock.get(), u.host));
+    sock = TRY(tls_client_channel(std::move(sock), std::move(ssl)));
+  }
   std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nConnection: Upgrade\r\n", u.target, u.host, u.port);
   for (const auto &[k, v] : headers) req += fmt::format("{}: {}\r\n", k, v);
   req += "\r\n";

@@ -19,12 +19,13 @@ namespace {
 
 Result<std::pair<std::unique_ptr<SpdySession>, std::string>> open_spdy(const std::string &url,
                                                                        const std::vector<std::string> &protocols,
-                                                                       bool strict_flow_control = false) {
+                                                                       bool strict_flow_control = false,
+                                                                       const TlsClientOptions &tls = {}) {
   std::vector<std::pair<std::string, std::string>> headers{{"Upgrade", "SPDY/3.1"}};
   for (const auto &p : protocols) headers.emplace_back("X-Stream-Protocol-Version", p);
   HttpHead response;
   std::string extra;
-  Fd sock = TRY(upgrade_connection(url, headers, response, extra));
+  Fd sock = TRY(upgrade_connection(url, headers, response, extra, tls));
   std::string chosen(response.header("X-Stream-Protocol-Version"));
   auto session = std::make_unique<SpdySession>(std::move(sock), true, std::move(extra));
   if (strict_flow_control) session->enforce_receive_window();
@@ -40,7 +41,7 @@ Result<int> run_remote_command_spdy(const std::string &url, const RemoteCommandO
   std::vector<std::string> protocols = o.protocols;
   if (protocols.empty())
     protocols = {"v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"};
-  auto [session, chosen] = TRY(open_spdy(url, protocols, o.strict_flow_control));
+  auto [session, chosen] = TRY(open_spdy(url, protocols, o.strict_flow_control, o.tls));
   int version = remote_command_version(chosen);
   if (version == 0) version = 1;
 
@@ -88,7 +89,8 @@ Result<int> run_remote_command_spdy(const std::string &url, const RemoteCommandO
 }
 
 Result<void> port_forward(const std::string &url, uint16_t local_port, uint16_t remote_port,
-                          const std::function<void(uint16_t)> &on_listening, const std::atomic<bool> *stop) {
+                          const std::function<void(uint16_t)> &on_listening, const std::atomic<bool> *stop,
+                          const TlsClientOptions &tls) {
   Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!listener) return sys_error(errno, "socket");
   int one = 1;
@@ -103,7 +105,7 @@ Result<void> port_forward(const std::string &url, uint16_t local_port, uint16_t 
   socklen_t len = sizeof addr;
   ::getsockname(listener.get(), reinterpret_cast<sockaddr *>(&addr), &len);
 
-  auto [session, chosen] = TRY(open_spdy(url, {"portforward.k8s.io"}));
+  auto [session, chosen] = TRY(open_spdy(url, {"portforward.k8s.io"}, false, tls));
   if (chosen != "portforward.k8s.io")
     return make_error("{}: the server chose protocol {:?}, not portforward.k8s.io", url, chosen);
   if (on_listening) on_listening(ntohs(addr.sin_port));

@@ -26,7 +26,7 @@ Result<int> run_remote_command_ws(const std::string &url, const RemoteCommandOpt
       {"Sec-WebSocket-Protocol", fmt::format("{}", fmt::join(protocols, ", "))}};
   HttpHead response;
   std::string extra;
-  Fd sock = TRY(upgrade_connection(url, headers, response, extra));
+  Fd sock = TRY(upgrade_connection(url, headers, response, extra, o.tls));
   if (response.header("Sec-WebSocket-Accept") != ws_accept_key(key))
     return make_error("{}: the server's Sec-WebSocket-Accept does not match our key", url);
   std::string chosen(response.header("Sec-WebSocket-Protocol"));

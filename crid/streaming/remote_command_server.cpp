@@ -10,6 +10,9 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
+
+#include <fmt/ranges.h>
 
 #include "crid/log.h"
 #include "crid/streaming/http_message.h"
@@ -57,6 +60,10 @@ std::string error_stream_payload(int version, const Result<int> &outcome) {
 }
 
 namespace {
+
+// How long the client may take to open the streams its request asked for
+// (the kubelet's streamCreationTimeout, 30s by default).
+constexpr std::chrono::seconds kStreamCreationTimeout{30};
 
 Result<int> run_backend(const StreamRequest &request, StreamBackend &backend, const StreamIo &io) {
   if (request.kind == StreamKind::attach) return backend.attach(request.id, io);
@@ -124,16 +131,36 @@ Result<void> serve_remote_command_spdy(Fd sock, std::string extra, int version, 
   bool want_stderr = request.stderr && !request.tty;
   {
     std::unique_lock lock(mu);
-    bool ready = cv.wait_for(lock, std::chrono::seconds(30), [&] {
+    bool ready = cv.wait_for(lock, kStreamCreationTimeout, [&] {
       return session.closed() || (has("error") && (!request.stdin || has("stdin")) &&
                                   (!request.stdout || has("stdout")) && (!want_stderr || has("stderr")));
     });
     if (!ready || session.closed()) {
+      auto error_s = has("error") ? streams["error"] : nullptr;
+      std::vector<std::string> absent;
+      for (auto [t, wanted] : {std::pair{"error", true}, {"stdin", request.stdin}, {"stdout", request.stdout},
+                               {"stderr", want_stderr}})
+        if (wanted && !has(t)) absent.emplace_back(t);
       lock.unlock();
+      // The server's log line names the request; the client sees this text.
+      Result<int> missing =
+          session.closed() ? make_error("the client left before it opened its streams")
+                           : make_error("the client did not open the {} stream{} its request asked for within {}s",
+                                        fmt::join(absent, ", "), absent.size() == 1 ? "" : "s",
+                                        kStreamCreationTimeout.count());
+      // Said on the error stream when there is one: a client that asked for
+      // stdin and never opened it would otherwise see only a dropped
+      // connection, which looks like output lost on the way.
+      if (error_s && !session.closed()) {
+        std::string payload = error_stream_payload(version, missing);
+        if (!payload.empty()) (void)error_s->write(payload);
+        (void)error_s->close_write();
+        session.finish(std::chrono::seconds(2));
+      }
       session.close();
       resize.close();
       if (resize_thread.joinable()) resize_thread.join();
-      return make_error("{} {}: the client did not open its streams in time", stream_kind_path(request.kind), request.id);
+      return std::unexpected(missing.error());
     }
   }
   auto get = [&](const char *t) -> std::shared_ptr<SpdyStream> {

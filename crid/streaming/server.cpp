@@ -45,6 +45,9 @@ Server::Server(ServerConfig config, StreamBackend &backend)
 Server::~Server() { stop(); }
 
 Result<void> Server::start() {
+  // Before binding: a bad certificate is a startup error, not a failure of
+  // every stream later.
+  if (config_.enable_tls) tls_ = TRY(TlsContext::server(config_.tls));
   sockaddr_storage ss{};
   socklen_t len;
   auto *in4 = reinterpret_cast<sockaddr_in *>(&ss);
@@ -78,7 +81,7 @@ Result<void> Server::start() {
 
 std::string Server::base_url() const {
   bool v6 = config_.address.find(':') != std::string::npos;
-  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", config_.address, v6 ? "]" : "", bound_port_);
+  return fmt::format("{}://{}{}{}:{}", tls_ ? "https" : "http", v6 ? "[" : "", config_.address, v6 ? "]" : "", bound_port_);
 }
 
 std::string Server::url_for(StreamRequest request) {
@@ -134,7 +137,8 @@ void Server::accept_loop() {
     auto &c = connections_.emplace_back();
     c.fd = fd;
     c.thread = std::thread([this, fd, &c] {
-      serve(Fd(fd));
+      if (tls_) serve_tls(Fd(fd));
+      else serve(Fd(fd));
       std::lock_guard lock(mu_);
       c.done = true;
       c.fd = -1;
@@ -158,6 +162,28 @@ void Server::idle_loop() {
       c.fd = -1;
     }
   }
+}
+
+// The connection's TCP socket stays here (and in connections_, for the idle
+// watch and stop()); the session code gets a socketpair end, as if plain.
+void Server::serve_tls(Fd tcp) {
+  auto ssl = tls_accept(*tls_, tcp.get(), config_.idle_timeout);
+  if (!ssl) {
+    log::debug("streaming: TLS: {}", ssl.error().message);
+    return;
+  }
+  auto pair = make_socketpair();
+  if (!pair) {
+    log::warning("streaming: {}", pair.error().message);
+    return;
+  }
+  Fd relay_end = std::move(pair->first);
+  std::thread relay([&] {
+    tls_relay(ssl->get(), tcp.get(), relay_end.get());
+    relay_end.reset();
+  });
+  serve(std::move(pair->second));
+  relay.join();
 }
 
 void Server::serve(Fd conn) {

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "crid/streaming/backend.h"
 #include "crid/streaming/stream_request.h"
+#include "crid/streaming/tls.h"
 #include "crid/streaming/token_store.h"
 #include "libcontainer/fd.h"
 
@@ -27,6 +29,9 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
   // An upgraded stream with no data either way for this long is closed; 0: never.
   std::chrono::milliseconds stream_idle_timeout{0};
+  // stream_enable_tls: serve https with these files (crid/streaming/tls.h).
+  bool enable_tls = false;
+  TlsServerFiles tls;
 };
 
 class Server {
@@ -41,7 +46,7 @@ class Server {
   // Stops accepting, ends every connection and waits for their threads.
   void stop();
 
-  // "http://127.0.0.1:PORT/exec/TOKEN": a URL for the request, valid once.
+  // "http://127.0.0.1:PORT/exec/TOKEN" (https with TLS): a URL for the request, valid once.
   std::string url_for(StreamRequest request);
   uint16_t port() const { return bound_port_; }
   std::string base_url() const;
@@ -50,10 +55,12 @@ class Server {
   void accept_loop();
   void idle_loop();
   void serve(Fd conn);
+  void serve_tls(Fd tcp);
 
   ServerConfig config_;
   StreamBackend &backend_;
   TokenStore tokens_;
+  std::optional<TlsContext> tls_;
   Fd listener_;
   uint16_t bound_port_ = 0;
   std::thread acceptor_;

@@ -72,6 +72,19 @@ exec_url() { issue "$(jq -nc --argjson cmd "$(json_array "$@")" '{kind:"exec",cm
 	[ "$output" = abc ]
 }
 
+@test "streaming: a client that never opens the stdin it asked for is told so after 30s" {
+	start_streaming
+	# As the kubelet (streamCreationTimeout), the server waits 30s for the
+	# streams the request named, then says which one never came.
+	SECONDS=0
+	run "$STREAM_TOOL" exec "$(issue '{"kind":"exec","cmd":["echo","hi"],"stdin":true}')"
+	echo "$output (after ${SECONDS}s)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the client did not open the stdin stream its request asked for within 30s"* ]]
+	! grep -qx hi <<<"$output" || false
+	[ "$SECONDS" -ge 29 ]
+}
+
 @test "streaming: 10 MiB of output arrives whole" {
 	start_streaming
 	"$STREAM_TOOL" exec "$(exec_url sh -c 'head -c 10485760 /dev/zero')" >"$BATS_TEST_TMPDIR/big"
@@ -177,4 +190,51 @@ exec_url() { issue "$(jq -nc --argjson cmd "$(json_array "$@")" '{kind:"exec",cm
 	done
 	eval "exec ${PF[1]}>&-"
 	wait "$PF_PID" || true
+}
+
+@test "streaming: over TLS (https URLs; SPDY, WebSocket, python3-websocket; untrusted refused)" {
+	command -v openssl >/dev/null || skip "openssl(1) not installed"
+	local d="$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$d/s.key" -out "$d/s.crt" 2>/dev/null
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$d/o.key" -out "$d/o.crt" 2>/dev/null
+	start_streaming --tls-cert "$d/s.crt" --tls-key "$d/s.key"
+	url="$(issue '{"kind":"exec","cmd":["sh","-c","echo out; cat; echo err >&2; exit 3"],"stdin":true}')"
+	[[ "$url" == https://127.0.0.1:* ]]
+	run bash -c "echo hello | '$STREAM_TOOL' exec --stdin --cacert '$d/s.crt' '$url'"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *out* ]]
+	[[ "$output" == *hello* ]]
+	[[ "$output" == *err* ]]
+	run "$STREAM_TOOL" exec --ws --cacert "$d/s.crt" "$(exec_url sh -c 'exit 7')"
+	[ "$status" -eq 7 ]
+	run bash -c "'$STREAM_TOOL' exec --cacert '$d/s.crt' '$(exec_url sh -c 'head -c 3000000 /dev/zero')' | wc -c"
+	[ "$(echo $output)" = 3000000 ]
+	# Both directions at once through the relays (TLS writes that would block,
+	# the half-close after the last byte), and a reader that starts late.
+	head -c 10485760 /dev/urandom >"$d/in"
+	"$STREAM_TOOL" exec --stdin --cacert "$d/s.crt" "$(issue '{"kind":"exec","cmd":["cat"],"stdin":true}')" \
+		<"$d/in" >"$d/out"
+	cmp "$d/in" "$d/out"
+	"$STREAM_TOOL" exec --cacert "$d/s.crt" "$(exec_url sh -c 'head -c 3145728 /dev/zero')" | (sleep 2; wc -c) >"$d/n"
+	[ "$(cat "$d/n")" -eq 3145728 ]
+	WS_CA_CERTS="$d/s.crt" run /usr/bin/python3 "$BATS_TEST_DIRNAME/ws_exec.py" \
+		"$(issue '{"kind":"exec","cmd":["sh","-c","cat; echo done"],"stdin":true}')" from-python
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *from-python*done* ]]
+	# Not trusted: a different CA, or the system store.
+	run "$STREAM_TOOL" exec --cacert "$d/o.crt" "$(exec_url true)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"certificate verify failed"* ]]
+	run "$STREAM_TOOL" exec "$(exec_url true)"
+	[ "$status" -ne 0 ]
+	run "$STREAM_TOOL" exec --insecure "$(exec_url true)"
+	[ "$status" -eq 0 ]
+	# Plain HTTP on the TLS port.
+	url="$(exec_url true)"
+	run curl -sS "http://${url#https://}"
+	[[ "$output" == *"Client sent an HTTP request to an HTTPS server"* ]]
 }

@@ -4,13 +4,16 @@
 # v4/v5.channel.k8s.io, prints stdout and stderr, and exits with the command's
 # exit code taken from the Status on channel 3.
 #   ws_exec.py URL [STDIN_TEXT]
+# An https URL is spoken over TLS, trusting the CA file in $WS_CA_CERTS.
 import json
+import os
 import sys
 
 import websocket
 
-url = sys.argv[1].replace("http://", "ws://", 1)
-ws = websocket.create_connection(url, subprotocols=["v5.channel.k8s.io", "v4.channel.k8s.io"])
+url = sys.argv[1].replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+sslopt = {"ca_certs": os.environ["WS_CA_CERTS"]} if os.environ.get("WS_CA_CERTS") else None
+ws = websocket.create_connection(url, subprotocols=["v5.channel.k8s.io", "v4.channel.k8s.io"], sslopt=sslopt)
 proto = ws.getsubprotocol() or ""
 if len(sys.argv) > 2:
     ws.send_binary(b"\x00" + sys.argv[2].encode())
