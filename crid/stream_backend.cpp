@@ -1,5 +1,7 @@
 #include "crid/stream_backend.h"
 
+#include "libcontainer/file_util.h"
+
 namespace berth::crid {
 
 streaming::RuntimeBackendConfig stream_backend_config(const Config &config, PodManager &pods) {
@@ -15,6 +17,10 @@ streaming::RuntimeBackendConfig stream_backend_config(const Config &config, PodM
   c.monitor_socket_dir = [&pods](const std::string &id) -> Result<std::string> {
     auto record = TRY(pods.container(id));
     return pods.container_dir(record.id) + "/monitor";
+  };
+  c.bundle_config = [&pods](const std::string &id) -> Result<std::string> {
+    auto record = TRY(pods.container(id));
+    return read_file(pods.container_dir(record.id) + "/config.json");
   };
   c.netns_path = [&pods](const std::string &id) -> Result<std::string> {
     auto record = TRY(pods.sandbox(id));

@@ -17,6 +17,7 @@ crid_libcrid_a_SOURCES += \
 	crid/streaming/backend.h \
 	crid/streaming/attach_protocol.h crid/streaming/attach_protocol.cpp \
 	crid/streaming/runtime_backend.h crid/streaming/runtime_backend.cpp \
+	crid/streaming/exec_process.h crid/streaming/exec_process.cpp \
 	crid/streaming/remote_command_server.h crid/streaming/remote_command_server.cpp \
 	crid/streaming/server.h crid/streaming/server.cpp \
 	crid/streaming/idle_watch.h crid/streaming/idle_watch.cpp \
@@ -38,6 +39,7 @@ crid_unit_tests_SOURCES += \
 	tests/unit/crid_streaming_websocket_test.cpp \
 	tests/unit/crid_streaming_token_test.cpp \
 	tests/unit/crid_streaming_status_test.cpp \
+	tests/unit/crid_streaming_exec_process_test.cpp \
 	tests/unit/crid_streaming_server_test.cpp \
 	tests/unit/crid_streaming_port_forward_ws_test.cpp \
 	tests/unit/crid_container_events_test.cpp

@@ -48,6 +48,15 @@ std::optional<TermSize> ResizeQueue::try_pop_latest() {
   return s;
 }
 
+std::optional<TermSize> ResizeQueue::pop_latest_within(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return closed_ || !sizes_.empty(); });
+  if (sizes_.empty()) return std::nullopt;
+  TermSize s = sizes_.back();
+  sizes_.clear();
+  return s;
+}
+
 void ResizeQueue::close() {
   {
     std::lock_guard lock(mu_);

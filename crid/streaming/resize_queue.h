@@ -2,6 +2,7 @@
 // pty: the protocol side pushes, the backend pops (blocking) until closed.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +31,8 @@ class ResizeQueue {
   std::optional<TermSize> pop();
   // Non-blocking: the latest pending size, if any.
   std::optional<TermSize> try_pop_latest();
+  // The latest size, waiting up to `timeout` for a first one to arrive.
+  std::optional<TermSize> pop_latest_within(std::chrono::milliseconds timeout);
   void close();
 
  private:

@@ -19,6 +19,7 @@
 #include "crid/log.h"
 #include "crid/monitor_client.h"
 #include "crid/streaming/attach_protocol.h"
+#include "crid/streaming/exec_process.h"
 #include "crid/streaming/http_message.h"
 #include "crid/streaming/relay.h"
 
@@ -151,8 +152,21 @@ Result<int> RuntimeBackend::exec_tty(const std::string &id, const std::vector<st
   ConsoleSocket cs;
   TRY_CTX(open_console_socket(config_.console_dir, cs), fmt::format("exec in {}", id));
   auto argv = TRY_CTX(runtime_argv(id), fmt::format("exec in {}", id));
-  argv.insert(argv.end(), {"exec", "--tty", "--console-socket", cs.path, id});
-  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  // Clients send their size first thing on the resize stream; given to the
+  // runtime in consoleSize, the pty has it before the command starts (a
+  // size set after the master arrives comes too late for `stty size`).
+  std::optional<TermSize> initial;
+  if (io.resize) initial = io.resize->pop_latest_within(std::chrono::milliseconds(250));
+  std::optional<ExecProcessFile> process_file;
+  if (config_.bundle_config) {
+    auto config = TRY_CTX(config_.bundle_config(id), fmt::format("exec in {}", id));
+    auto json = TRY_CTX(exec_process_json(config, cmd, initial), fmt::format("exec in {}", id));
+    process_file.emplace(TRY_CTX(ExecProcessFile::write(config_.console_dir, json), fmt::format("exec in {}", id)));
+    argv.insert(argv.end(), {"exec", "--process", process_file->path(), "--console-socket", cs.path, id});
+  } else {
+    argv.insert(argv.end(), {"exec", "--tty", "--console-socket", cs.path, id});
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+  }
   // The runtime's own stderr goes to the client: its error text is what the user needs.
   Child child;
   child.pid = TRY_CTX(spawn_with_stdio(argv, -1, -1, io.stdout_fd), fmt::format("exec in {}", id));
@@ -180,7 +194,8 @@ Result<int> RuntimeBackend::exec_tty(const std::string &id, const std::vector<st
   Canceller stop;
   std::thread resize_thread;
   if (io.resize) {
-    if (auto s = io.resize->try_pop_latest()) set_size(master.get(), *s);
+    if (auto s = io.resize->try_pop_latest()) initial = s;
+    if (initial) set_size(master.get(), *initial);
     resize_thread = std::thread([&] {
       while (auto s = io.resize->pop()) set_size(master.get(), *s);
     });

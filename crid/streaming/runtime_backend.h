@@ -23,6 +23,9 @@ struct RuntimeBackendConfig {
   std::function<Result<RuntimeTarget>(const std::string &container_id)> target;
   // The container monitor's socket dir: "attach" and "ctl" (resize) live there.
   std::function<Result<std::string>(const std::string &container_id)> monitor_socket_dir;
+  // The container's config.json, the base of an exec's process.json; unset:
+  // exec --tty passes the command on the command line and sets the size late.
+  std::function<Result<std::string>(const std::string &container_id)> bundle_config;
 };
 
 class RuntimeBackend : public StreamBackend {
