@@ -2,6 +2,7 @@
 
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -89,7 +90,9 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
   const bool ro = o.flags & MS_RDONLY;
   const unsigned long flags = o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT | MS_RDONLY);
 
-  auto table = TRY_CTX(read_mountinfo(), fmt::format("mount cgroup on {}", where));
+  std::vector<MountInfo> read_here;
+  if (ctx.mountinfo == nullptr) read_here = TRY_CTX(read_mountinfo(), fmt::format("mount cgroup on {}", where));
+  const std::vector<MountInfo> &table = ctx.mountinfo ? *ctx.mountinfo : read_here;
   auto own = own_cgroups();
 
   if (::mount("tmpfs", fd_path(dest.get()).c_str(), "tmpfs", flags, "mode=755") != 0)
@@ -108,7 +111,10 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
     if (name.empty() || name.find('/') != std::string::npos) continue;
     const std::string what = fmt::format("cgroup hierarchy {} on {}/{}", name, where, name);
 
-    Fd sub = TRY_CTX(create_in_root(tmp.get(), name, PathKind::Directory), what);
+    // The tmpfs was mounted just above, so nothing is in it to resolve or
+    // race with: make the directory, then open it once.
+    if (::mkdirat(tmp.get(), name.c_str(), 0755) != 0 && errno != EEXIST) return sys_error(errno, "mkdir {}", what);
+    Fd sub = TRY_CTX(open_in_root(tmp.get(), name), what);
     const std::string target = fd_path(sub.get());
     const bool v2 = mi.fs_type == "cgroup2";
     const std::string options = v2 ? std::string() : hierarchy_options(mi.super_options);
