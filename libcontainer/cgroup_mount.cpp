@@ -6,9 +6,9 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 
+#include "libcontainer/file_util.h"
 #include "libcontainer/mountinfo.h"
 #include "libcontainer/safe_path.h"
 
@@ -20,9 +20,13 @@ constexpr const char *kCgroupRoot = "/sys/fs/cgroup";
 // /proc/self/cgroup: controller list ("cpu,cpuacct", "name=systemd", "" for v2) -> path.
 std::map<std::string, std::string> own_cgroups() {
   std::map<std::string, std::string> out;
-  std::ifstream in("/proc/self/cgroup");
-  std::string line;
-  while (std::getline(in, line)) {
+  auto text = read_file("/proc/self/cgroup");
+  if (!text) return out;
+  std::string_view lines = *text;
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string line(lines.substr(0, nl));
+    lines = nl == std::string_view::npos ? std::string_view{} : lines.substr(nl + 1);
     auto a = line.find(':');
     auto b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;

@@ -4,9 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "libcontainer/fd.h"
+#include "libcontainer/file_util.h"
 
 namespace berth {
 
@@ -29,9 +28,8 @@ Result<void> write_attr(const char *path, const std::string &value, std::string_
 
 bool apparmor_enabled() {
   if (!exists("/sys/kernel/security/apparmor")) return false;
-  std::ifstream in("/sys/module/apparmor/parameters/enabled");
-  std::string v;
-  return static_cast<bool>(in >> v) && v == "Y";
+  auto v = read_file("/sys/module/apparmor/parameters/enabled");
+  return v && v->substr(0, v->find_first_of(" \t\n")) == "Y";
 }
 
 bool selinux_enabled() { return exists("/sys/fs/selinux/enforce"); }

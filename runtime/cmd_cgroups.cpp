@@ -10,7 +10,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -110,7 +109,16 @@ Result<std::chrono::milliseconds> parse_duration(const std::string &text) {
 Result<nlohmann::json> read_json_input(const std::string &path) {
   std::string text;
   if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    // read(2), not std::cin: <iostream> would construct the standard streams
+    // (and page in the locale code) at every start of berth, for this one use.
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return sys_error(errno, "read standard input");
+      if (n == 0) break;
+      text.append(buf, n);
+    }
   } else {
     FILE *f = std::fopen(path.c_str(), "re");
     if (!f) return sys_error(errno, "open {}", path);
