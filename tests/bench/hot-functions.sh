@@ -89,6 +89,12 @@ for path in sys.argv[2:]:
                 seen.add(fn)
                 print(fn)
 PY
+# A local symbol whose name other objects also define (a static helper, an
+# anonymous-namespace function, a ".isra"/".constprop" clone of a template)
+# would make ld.lld move every object's section holding one: leave them out.
+nm --defined-only "$berth" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort | uniq -d > "$work/ambiguous"
+grep -vxFf "$work/ambiguous" "$out.new" > "$out.unique" || true
+mv "$out.unique" "$out.new"
 count=$(wc -l < "$out.new")
 [ "$count" -gt 100 ] || { echo "$0: only $count functions recorded; list not replaced" >&2; rm -f "$out.new"; exit 1; }
 mv "$out.new" "$out"
