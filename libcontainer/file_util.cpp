@@ -75,6 +75,7 @@ Result<void> remove_tree(const std::string &path) {
 Result<void> mkdir_all(const std::string &path, mode_t mode) {
   // The parent usually exists: try the leaf first and walk up only on ENOENT,
   // rather than a mkdir per level from "/" every time.
+  if (path.empty()) return {};
   if (::mkdir(path.c_str(), mode) == 0) return {};
   if (errno == EEXIST) return {};
   if (errno != ENOENT) return sys_error(errno, "mkdir {}", path);
