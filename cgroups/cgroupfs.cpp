@@ -111,6 +111,11 @@ Result<void> rmdir_retrying(const std::string &dir) {
 }  // namespace
 
 Result<void> remove_cgroup_tree(const std::string &dir) {
+  // Most cgroups have no children: try the rmdir first and list the directory
+  // only when the kernel says something is still in it (child cgroups give
+  // EBUSY on cgroupfs; ENOTEMPTY in case a kernel says so instead).
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+  if (errno != EBUSY && errno != ENOTEMPTY) return sys_error(errno, "remove cgroup {}", dir);
   for (const auto &child : TRY(child_cgroups(dir))) TRY(remove_cgroup_tree(child));
   return rmdir_retrying(dir);
 }

@@ -39,6 +39,7 @@ cd "$(dirname "$0")/.."
 # criu for checkpoint/restore (3.17 fails on 6.18: an unknown vdso layout; the tests
 # then check berth's error and skip the real dump with criu's reason).
 # Debian's package tools for the .debs (contrib/build-deb.sh).
+# lld lays berth's start-path functions out together (configure, "berth layout").
 packages=(
 	autoconf automake libtool pkg-config make g++ git ca-certificates
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
@@ -51,6 +52,7 @@ packages=(
 	python3-websocket criu openssl
 	qemu-system-x86 kmod cpio xz-utils file checkpolicy
 	build-essential debhelper fakeroot lintian
+	lld
 )
 
 export DEBIAN_FRONTEND=noninteractive

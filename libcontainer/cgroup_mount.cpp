@@ -2,12 +2,13 @@
 
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 
+#include "libcontainer/file_util.h"
 #include "libcontainer/mountinfo.h"
 #include "libcontainer/safe_path.h"
 #include "libcontainer/selinux_label.h"
@@ -20,9 +21,13 @@ constexpr const char *kCgroupRoot = "/sys/fs/cgroup";
 // /proc/self/cgroup: controller list ("cpu,cpuacct", "name=systemd", "" for v2) -> path.
 std::map<std::string, std::string> own_cgroups() {
   std::map<std::string, std::string> out;
-  std::ifstream in("/proc/self/cgroup");
-  std::string line;
-  while (std::getline(in, line)) {
+  auto text = read_file("/proc/self/cgroup");
+  if (!text) return out;
+  std::string_view lines = *text;
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string line(lines.substr(0, nl));
+    lines = nl == std::string_view::npos ? std::string_view{} : lines.substr(nl + 1);
     auto a = line.find(':');
     auto b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
@@ -90,7 +95,9 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
   const bool ro = o.flags & MS_RDONLY;
   const unsigned long flags = o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT | MS_RDONLY);
 
-  auto table = TRY_CTX(read_mountinfo(), fmt::format("mount cgroup on {}", where));
+  std::vector<MountInfo> read_here;
+  if (ctx.mountinfo == nullptr) read_here = TRY_CTX(read_mountinfo(), fmt::format("mount cgroup on {}", where));
+  const std::vector<MountInfo> &table = ctx.mountinfo ? *ctx.mountinfo : read_here;
   auto own = own_cgroups();
 
   // The tmpfs holding the v1 hierarchies is labelled as any tmpfs (runc).
@@ -111,7 +118,10 @@ Result<void> mount_cgroup(const Mount &m, const ParsedMountOptions &o, Fd dest, 
     if (name.empty() || name.find('/') != std::string::npos) continue;
     const std::string what = fmt::format("cgroup hierarchy {} on {}/{}", name, where, name);
 
-    Fd sub = TRY_CTX(create_in_root(tmp.get(), name, PathKind::Directory), what);
+    // The tmpfs was mounted just above, so nothing is in it to resolve or
+    // race with: make the directory, then open it once.
+    if (::mkdirat(tmp.get(), name.c_str(), 0755) != 0 && errno != EEXIST) return sys_error(errno, "mkdir {}", what);
+    Fd sub = TRY_CTX(open_in_root(tmp.get(), name), what);
     const std::string target = fd_path(sub.get());
     const bool v2 = mi.fs_type == "cgroup2";
     const std::string options = v2 ? std::string() : hierarchy_options(mi.super_options);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
 
 #include "cgroups/manager.h"
 #include "libcontainer/capabilities.h"
@@ -62,10 +61,15 @@ void add_unique(std::vector<std::string> &set, const std::string &name) {
 
 // HOME from the container's /etc/passwd, read once the mount namespace is joined.
 std::string home_of(uint32_t uid) {
-  std::ifstream in("/etc/passwd");
-  std::string line;
+  // read_file, not std::ifstream: no stream or locale code paged in for it.
+  auto text = read_file("/etc/passwd");
+  if (!text) return "/";
+  std::string_view lines = *text;
   std::string want = std::to_string(uid);
-  while (std::getline(in, line)) {
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view{} : lines.substr(nl + 1);
     std::vector<std::string_view> f;
     std::string_view rest = line;
     for (size_t pos; (pos = rest.find(':')) != std::string_view::npos; rest.remove_prefix(pos + 1))

@@ -73,14 +73,17 @@ Result<void> remove_tree(const std::string &path) {
 }
 
 Result<void> mkdir_all(const std::string &path, mode_t mode) {
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), mode) < 0 && errno != EEXIST) return sys_error(errno, "mkdir {}", cur);
-  }
+  // The parent usually exists: try the leaf first and walk up only on ENOENT,
+  // rather than a mkdir per level from "/" every time.
+  if (path.empty()) return {};
+  if (::mkdir(path.c_str(), mode) == 0) return {};
+  if (errno == EEXIST) return {};
+  if (errno != ENOENT) return sys_error(errno, "mkdir {}", path);
+  auto slash = path.find_last_not_of('/') == std::string::npos ? std::string::npos
+                                                               : path.rfind('/', path.find_last_not_of('/'));
+  if (slash == std::string::npos || slash == 0) return sys_error(ENOENT, "mkdir {}", path);
+  TRY(mkdir_all(path.substr(0, slash), mode));
+  if (::mkdir(path.c_str(), mode) < 0 && errno != EEXIST) return sys_error(errno, "mkdir {}", path);
   return {};
 }
 

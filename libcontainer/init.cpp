@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <string_view>
 
@@ -50,16 +49,21 @@ bool env_has(const std::vector<std::string> &env, std::string_view key) {
 
 // HOME from the container's /etc/passwd, as runc sets it when the config does not.
 std::string home_of(uint32_t uid) {
-  std::ifstream in("/etc/passwd");
-  std::string line;
-  while (std::getline(in, line)) {
+  // read_file, not std::ifstream: no stream or locale code paged in for it.
+  auto text = read_file("/etc/passwd");
+  if (!text) return "/";
+  std::string_view lines = *text;
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view{} : lines.substr(nl + 1);
     std::vector<std::string> f;
     size_t start = 0, pos;
     while ((pos = line.find(':', start)) != std::string::npos) {
-      f.push_back(line.substr(start, pos - start));
+      f.emplace_back(line.substr(start, pos - start));
       start = pos + 1;
     }
-    f.push_back(line.substr(start));
+    f.emplace_back(line.substr(start));
     if (f.size() >= 6 && f[2] == std::to_string(uid)) return f[5];
   }
   return "/";

@@ -4,9 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "libcontainer/fd.h"
+#include "libcontainer/file_util.h"
 #include "libcontainer/selinux_label.h"
 
 namespace berth {
@@ -30,19 +29,16 @@ Result<void> write_attr(const char *path, const std::string &value, std::string_
 
 bool apparmor_enabled() {
   if (!exists("/sys/kernel/security/apparmor")) return false;
-  std::ifstream in("/sys/module/apparmor/parameters/enabled");
-  std::string v;
-  return static_cast<bool>(in >> v) && v == "Y";
+  auto v = read_file("/sys/module/apparmor/parameters/enabled");
+  return v && v->substr(0, v->find_first_of(" \t\n")) == "Y";
 }
 
 bool selinux_enabled() {
   if (!exists("/sys/fs/selinux/enforce")) return false;
   // As go-selinux: until a policy is loaded every process is "kernel", and
   // the kernel takes any label without checking it.
-  std::ifstream in("/proc/self/attr/current");
-  std::string label;
-  std::getline(in, label, '\0');
-  return label != "kernel";
+  auto label = read_file("/proc/self/attr/current");
+  return label && label->substr(0, label->find_first_of(std::string_view("\0\n", 2))) != "kernel";
 }
 
 Result<void> check_lsm_labels(const Spec &spec) {

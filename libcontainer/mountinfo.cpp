@@ -1,7 +1,8 @@
 #include "libcontainer/mountinfo.h"
 
-#include <fstream>
-#include <sstream>
+#include <string_view>
+
+#include "libcontainer/file_util.h"
 
 namespace berth {
 namespace {
@@ -32,24 +33,39 @@ std::string unescape(const std::string &s) {
 }  // namespace
 
 Result<std::vector<MountInfo>> read_mountinfo() {
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) return sys_error(errno, "open /proc/self/mountinfo");
+  // read_file and a plain splitter, not streams: berth's start would
+  // otherwise page in libstdc++'s locale and iostream code for this alone.
+  return parse_mountinfo(TRY(read_file("/proc/self/mountinfo")));
+}
+
+std::vector<MountInfo> parse_mountinfo(std::string_view text) {
   std::vector<MountInfo> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id, parent, devno, root, mp, opts, word;
-    if (!(f >> id >> parent >> devno >> root >> mp >> opts)) continue;
-    MountInfo mi;
-    mi.root = unescape(root);
-    mi.mount_point = unescape(mp);
-    while (f >> word && word != "-") {
-      if (!mi.optional.empty()) mi.optional += ' ';
-      mi.optional += word;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    // Fields are separated by spaces (those inside a field are escaped).
+    std::vector<std::string_view> f;
+    for (size_t i = 0; i < line.size();) {
+      size_t j = line.find(' ', i);
+      if (j == std::string_view::npos) j = line.size();
+      if (j > i) f.push_back(line.substr(i, j - i));
+      i = j + 1;
     }
-    std::string src;
-    f >> mi.fs_type >> src >> mi.super_options;
-    mi.source = unescape(src);
+    if (f.size() < 6) continue;
+    MountInfo mi;
+    mi.root = unescape(std::string(f[3]));
+    mi.mount_point = unescape(std::string(f[4]));
+    size_t k = 6;
+    for (; k < f.size() && f[k] != "-"; ++k) {
+      if (!mi.optional.empty()) mi.optional += ' ';
+      mi.optional += f[k];
+    }
+    ++k;  // the "-"
+    if (k < f.size()) mi.fs_type = f[k];
+    if (k + 1 < f.size()) mi.source = unescape(std::string(f[k + 1]));
+    if (k + 2 < f.size()) mi.super_options = f[k + 2];
     out.push_back(std::move(mi));
   }
   return out;

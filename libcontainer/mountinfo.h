@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libcontainer/result.h"
@@ -18,6 +19,9 @@ struct MountInfo {
 };
 
 Result<std::vector<MountInfo>> read_mountinfo();
+
+// The entries of a mountinfo text; lines with fewer than six fields are skipped.
+std::vector<MountInfo> parse_mountinfo(std::string_view text);
 
 // The entry whose mount point is the longest prefix of path (the mount that holds it).
 const MountInfo *mount_holding(const std::vector<MountInfo> &mounts, const std::string &path);

@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "libcontainer/mount_options.h"
+#include "libcontainer/mountinfo.h"
 #include "libcontainer/result.h"
 #include "libcontainer/spec.h"
 
@@ -20,6 +22,9 @@ struct MountContext {
   bool cgroup_ns = false;   // the container has a cgroup namespace of its own
   const std::map<size_t, int> *idmapped_tree_fds = nullptr;  // RootfsOptions::idmapped_tree_fds
   std::string mount_label;  // linux.mountLabel, or "" (selinux_label.h)
+  // The init's mount table, read once before the spec mounts (the "cgroup"
+  // mount lays out the host's hierarchies from it); read afresh when null.
+  const std::vector<MountInfo> *mountinfo = nullptr;
 };
 
 // Mounts spec.mounts[index] at its destination inside the rootfs.

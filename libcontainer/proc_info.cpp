@@ -1,7 +1,7 @@
 #include "libcontainer/proc_info.h"
 
-#include <cstdlib>
-#include <sstream>
+#include <charconv>
+#include <string_view>
 
 #include "libcontainer/file_util.h"
 
@@ -12,14 +12,26 @@ std::optional<ProcStat> parse_proc_stat(const std::string &text) {
   // are counted from the last ')'.
   auto close = text.rfind(')');
   if (close == std::string::npos || close + 2 >= text.size()) return std::nullopt;
-  std::istringstream rest(text.substr(close + 2));
+  std::string_view rest = std::string_view(text).substr(close + 2);
+  // Whitespace-separated fields from state (field 3) on; starttime is field 22.
+  auto next = [&rest]() -> std::string_view {
+    size_t b = rest.find_first_not_of(" \t\n");
+    if (b == std::string_view::npos) return rest = {}, std::string_view{};
+    size_t e = rest.find_first_of(" \t\n", b);
+    if (e == std::string_view::npos) e = rest.size();
+    std::string_view word = rest.substr(b, e - b);
+    rest.remove_prefix(e);
+    return word;
+  };
   ProcStat st;
-  rest >> st.state;
-  std::string field;
-  // state is field 3; starttime is field 22, so skip fields 4..21.
+  std::string_view state = next();
+  if (state.empty()) return std::nullopt;
+  st.state = state[0];
   for (int i = 4; i <= 21; ++i)
-    if (!(rest >> field)) return std::nullopt;
-  if (!(rest >> st.start_time)) return std::nullopt;
+    if (next().empty()) return std::nullopt;
+  std::string_view start = next();
+  auto [p, ec] = std::from_chars(start.data(), start.data() + start.size(), st.start_time);
+  if (start.empty() || ec != std::errc{}) return std::nullopt;
   return st;
 }
 

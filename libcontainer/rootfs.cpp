@@ -19,8 +19,7 @@ namespace {
 // pivot_root and MS_MOVE refuse a rootfs whose parent mount is shared (the
 // move would propagate to peers outside the container), so such a parent is
 // made private in this namespace first.
-Result<void> make_parent_private(const std::string &rootfs) {
-  auto table = TRY_CTX(read_mountinfo(), "prepare rootfs");
+Result<void> make_parent_private(const std::string &rootfs, const std::vector<MountInfo> &table) {
   const MountInfo *parent = mount_holding(table, rootfs);
   if (parent == nullptr || parent->optional.find("shared:") == std::string::npos) return {};
   if (::mount(nullptr, parent->mount_point.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
@@ -72,7 +71,10 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   if (root_flags == 0) root_flags = MS_SLAVE | MS_REC;
   if (::mount(nullptr, "/", nullptr, root_flags, nullptr) != 0)
     return sys_error(errno, "set mount propagation of / to \"{}\"", propagation.empty() ? "rslave" : propagation);
-  TRY(make_parent_private(opts.rootfs));
+  // Read once: the "cgroup" mount below needs the same table (the host's
+  // hierarchies under /sys/fs/cgroup), which nothing done in between changes.
+  const auto table = TRY_CTX(read_mountinfo(), "prepare rootfs");
+  TRY(make_parent_private(opts.rootfs, table));
   if (::mount(opts.rootfs.c_str(), opts.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
     return sys_error(errno, "bind mount rootfs {} onto itself", opts.rootfs);
 
@@ -85,6 +87,7 @@ Result<void> prepare_rootfs(const Spec &spec, const RootfsOptions &opts) {
   ctx.bundle = opts.bundle;
   ctx.in_user_ns = opts.in_user_ns;
   ctx.idmapped_tree_fds = &opts.idmapped_tree_fds;
+  ctx.mountinfo = &table;
   ctx.cgroup_ns = spec.linux && spec.linux->find_namespace(NamespaceType::Cgroup) != nullptr;
   if (spec.linux) ctx.mount_label = spec.linux->mount_label;
 

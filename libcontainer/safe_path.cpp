@@ -95,11 +95,34 @@ Result<Fd> create_in_root_depth(int root_fd, std::string_view path, PathKind kin
     return whole;
   }
 
+  const auto parts = components(rel);
+  // Usually only the last component is missing: open its parent and create it
+  // there, rather than walking every prefix again from the root.
+  if (!parts.empty()) {
+    const std::string name(parts.back());
+    // "" is the root itself (open_in_root opens "." for it).
+    const std::string prefix = parts.size() > 1 ? rel.substr(0, rel.size() - name.size() - 1) : std::string();
+    if (auto parent = open_in_root(root_fd, prefix); parent) {
+      if (kind == PathKind::File) {
+        int f = ::openat(parent->get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (f < 0 && errno != EEXIST) return sys_error(errno, "create file \"{}\" inside the root", rel);
+        Fd closer(f);
+      } else if (::mkdirat(parent->get(), name.c_str(), dir_mode) < 0 && errno != EEXIST) {
+        return sys_error(errno, "create directory \"{}\" inside the root", rel);
+      }
+      auto opened = open_in_root(root_fd, rel);
+      if (!opened && opened.error().code == ENOENT)
+        return create_through_symlink(root_fd, parent->get(), name, prefix, {}, path, kind, dir_mode, depth);
+      return opened;
+    } else if (parent.error().code != ENOENT) {
+      return std::unexpected(parent.error());
+    }
+  }
+
   // Walk component by component. Each prefix is resolved again from the root,
   // so a symlink met on the way is followed inside the root, and the new entry
   // is made relative to the fd of its resolved parent, never by a joined path.
   Fd parent = TRY(open_in_root(root_fd, "."));
-  const auto parts = components(rel);
   std::string prefix;
   for (size_t i = 0; i < parts.size(); ++i) {
     const std::string name(parts[i]);

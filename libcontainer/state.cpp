@@ -95,9 +95,14 @@ static Result<Fd> lock_dir(const std::string &path) {
 }
 
 Result<StateDir> StateDir::create(const std::string &root, const std::string &id) {
-  TRY(mkdir_all(root, 0700));
   std::string path = root + "/" + id;
-  if (::mkdir(path.c_str(), 0700) < 0) {
+  // The root exists but on a host's first container: make it only then.
+  int rc = ::mkdir(path.c_str(), 0700);
+  if (rc < 0 && errno == ENOENT) {
+    TRY(mkdir_all(root, 0700));
+    rc = ::mkdir(path.c_str(), 0700);
+  }
+  if (rc < 0) {
     if (errno == EEXIST) return make_error("container \"{}\" already exists", id);
     return sys_error(errno, "mkdir {}", path);
   }
@@ -166,15 +171,16 @@ Status container_status(const ContainerState &s, const StateDir &dir) {
 }
 
 std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
-  std::time_t t = std::chrono::system_clock::to_time_t(secs);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:09d}Z", buf, ns);
+  // Civil time from the calendar types, not gmtime_r + strftime: those load
+  // the time zone file (and its code) on every start for a UTC string.
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto day = floor<days>(now);
+  year_month_day ymd{day};
+  hh_mm_ss hms{floor<nanoseconds>(now - day)};
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:09d}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
 }  // namespace berth

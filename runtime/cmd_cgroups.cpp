@@ -10,7 +10,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -85,10 +84,19 @@ Result<std::chrono::milliseconds> parse_duration(const std::string &text) {
   std::string_view rest = text;
   if (rest.empty()) return make_error("--interval: empty duration");
   while (!rest.empty()) {
-    double v = 0;
-    auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
-    if (ec != std::errc{}) return make_error("--interval: invalid duration \"{}\"", text);
-    rest.remove_prefix(p - rest.data());
+    // A decimal number by hand: std::from_chars of a double pulls in
+    // libstdc++'s floating-point parser and, through it, libm.so.
+    bool negative = !rest.empty() && rest[0] == '-';
+    if (negative) rest.remove_prefix(1);
+    double v = 0, scale = 1;
+    size_t digits = 0, i = 0;
+    for (; i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i])); ++i, ++digits) v = v * 10 + (rest[i] - '0');
+    if (i < rest.size() && rest[i] == '.')
+      for (++i; i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i])); ++i, ++digits)
+        v += (rest[i] - '0') * (scale /= 10);
+    if (digits == 0) return make_error("--interval: invalid duration \"{}\"", text);
+    if (negative) v = -v;
+    rest.remove_prefix(i);
     size_t n = 0;
     while (n < rest.size() && std::isalpha(static_cast<unsigned char>(rest[n]))) ++n;
     auto unit = rest.substr(0, n);
@@ -110,7 +118,16 @@ Result<std::chrono::milliseconds> parse_duration(const std::string &text) {
 Result<nlohmann::json> read_json_input(const std::string &path) {
   std::string text;
   if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    // read(2), not std::cin: <iostream> would construct the standard streams
+    // (and page in the locale code) at every start of berth, for this one use.
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return sys_error(errno, "read standard input");
+      if (n == 0) break;
+      text.append(buf, n);
+    }
   } else {
     FILE *f = std::fopen(path.c_str(), "re");
     if (!f) return sys_error(errno, "open {}", path);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +49,19 @@ TEST(CgroupConvert, CpuSharesToWeightFollowsRunc) {
     EXPECT_GE(cpu_shares_to_weight(s), last);
     last = cpu_shares_to_weight(s);
   }
+}
+
+TEST(CgroupConvert, CpuSharesToWeightMatchesLibmForEveryShares) {
+  // convert.cpp computes log2 and 10^y itself (berth does not link libm):
+  // the result must be crun's formula as libm evaluates it, for every input.
+  int mismatches = 0;
+  for (uint64_t s = 3; s < 262144; ++s) {
+    double l = std::log2(static_cast<double>(s));
+    auto want = static_cast<uint64_t>(std::ceil(std::pow(10.0, (l * l + 125 * l) / 612.0 - 7.0 / 34.0)));
+    if (cpu_shares_to_weight(s) != want && ++mismatches <= 5)
+      ADD_FAILURE() << "shares " << s << ": " << cpu_shares_to_weight(s) << ", libm says " << want;
+  }
+  EXPECT_EQ(mismatches, 0);
 }
 
 TEST(CgroupConvert, BlkioWeightToIoWeight) {

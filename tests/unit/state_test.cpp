@@ -104,3 +104,25 @@ TEST(StateJson, RefusesNumbersThatAreNotPids) {
   }
   EXPECT_TRUE(state_from_json(nlohmann::json::parse(R"({"id":"c","pid":2147483647,"pidStartTime":0,"bundle":"/b"})")));
 }
+
+TEST(StateDir, CreateMakesAMissingRootAndRefusesADuplicate) {
+  char tmpl[] = "/tmp/berth-state-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string base = tmpl;
+  // The container directory is tried first; the root only when it is missing.
+  const std::string root = base + "/a/b/root";
+  {
+    auto d = StateDir::create(root, "c1");
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(::access((root + "/c1").c_str(), F_OK), 0);
+    auto again = StateDir::create(root, "c1");
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().message.find("already exists"), std::string::npos);
+    auto second = StateDir::create(root, "c2");
+    EXPECT_TRUE(second) << second.error().message;
+  }
+  EXPECT_TRUE(mkdir_all(base + "/x/y/z", 0700));
+  EXPECT_TRUE(mkdir_all(base + "/x/y/z", 0700));  // existing: fine
+  EXPECT_EQ(::access((base + "/x/y/z").c_str(), F_OK), 0);
+  EXPECT_TRUE(remove_tree(base));
+}
