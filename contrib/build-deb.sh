@@ -76,8 +76,10 @@ fi
 echo "==> dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS=$DEB_BUILD_OPTIONS)"
 start=$SECONDS
 (cd "$tree" && dpkg-buildpackage -us -uc -b)
-# wall time, and the CPU time of the build (user and system, of all its processes)
-echo "==> built in $((SECONDS - start)) s; CPU: $(times | tail -n 1)"
+# Wall time, then the CPU time (user, system) of this shell and of the
+# build's processes: `times` here, not in $(...), whose subshell has no children.
+echo "==> built in $((SECONDS - start)) s; CPU time (user system), shell then build:"
+times
 
 changes="$(ls "$work"/berth_"$version"_*.changes)"
 # The .changes names every file it lists; copy exactly those and it.

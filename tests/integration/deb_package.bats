@@ -21,6 +21,17 @@ setup_file() {
 	BERTH_DEB=$(ls "$DEB_DIR"/berth_*.deb 2>/dev/null | head -1)
 	CRID_DEB=$(ls "$DEB_DIR"/crid_*.deb 2>/dev/null | head -1)
 	BERTH_CHANGES=$(ls "$DEB_DIR"/berth_*.changes 2>/dev/null | head -1)
+	# Looked at once, before any test installs them: the host tests then
+	# install, use and purge them only where the host had neither.
+	export DEB_PACKAGES_WERE_THERE=
+	if on_host berth || on_host crid; then DEB_PACKAGES_WERE_THERE=1; fi
+}
+
+# Installed, or removed with its conffiles kept: anything dpkg knows of.
+on_host() {
+	local s
+	s=$(dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null) || return 1
+	[ -n "$s" ] && [ "$s" != not-installed ]
 }
 
 teardown_file() {
@@ -45,11 +56,8 @@ need_debs() {
 need_host() {
 	need_debs
 	[ "$(id -u)" = 0 ] || skip "needs root (dpkg -i)"
-	if dpkg-query -W -f '${db:Status-Status}' berth 2>/dev/null | grep -q installed ||
-		dpkg-query -W -f '${db:Status-Status}' crid 2>/dev/null | grep -q installed; then
-		export DEB_PACKAGES_WERE_THERE=1
-		skip "berth or crid is installed as a package on this host already: not touched"
-	fi
+	[ -z "$DEB_PACKAGES_WERE_THERE" ] ||
+		skip "berth or crid was installed as a package on this host before these tests: not touched"
 }
 
 installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
@@ -219,8 +227,9 @@ installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
 	[ -z "$(installed crid)" ] || [ "$(installed crid)" = not-installed ]
 	local f left=
 	while read -r f; do
-		# directories shared with other packages stay
-		if [ -d "$f" ] && [ ! -L "$f" ]; then continue; fi
+		# directories shared with other packages stay (/lib too: merged /usr
+		# makes it a symlink to usr/lib, which dpkg -L lists as the directory)
+		if [ -d "$f" ]; then continue; fi
 		if [ -e "$f" ] || [ -L "$f" ]; then left="$left $f"; fi
 	done <<<"$files"
 	[ -z "$left" ] || { echo "left behind:$left"; return 1; }

@@ -15,6 +15,11 @@ mkdir -p "$R"
 mkdir -p /var/lib /var/log /var/cache
 cp -a dpkg /var/lib/dpkg
 rm -f /usr/sbin/policy-rc.d
+# Nor is the host's own `make install` on a fresh machine: its crid units in
+# /usr/local/lib/systemd/system would win over the package's in /lib, and its
+# /usr/local/bin/cridctl over /usr/bin's on PATH.
+rm -f /usr/local/lib/systemd/system/crid.service /usr/local/lib/systemd/system/crid.socket
+systemctl daemon-reload
 export DEBIAN_FRONTEND=noninteractive
 
 dpkg -i debs/berth_*.deb debs/crid_*.deb >"$R/install.log" 2>&1
@@ -30,7 +35,7 @@ systemctl is-active crid.socket crid.service >"$R/active" 2>&1
 	echo "listen=$(systemctl show crid.socket -p Listen --value)"
 	echo "exec=$(systemctl show crid.service -p ExecStart --value | sed -n 's/.*path=\([^ ;]*\).*/\1/p')"
 } >"$R/units" 2>&1
-cridctl -r unix:///run/crid/crid.sock -t 5 version >"$R/version" 2>&1
+/usr/bin/cridctl -r unix:///run/crid/crid.sock -t 5 version >"$R/version" 2>&1
 echo "rc=$?" >>"$R/version"
 systemctl status --no-pager crid.service >"$R/status" 2>&1
 
