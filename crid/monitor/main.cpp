@@ -169,7 +169,10 @@ int main(int argc, char **argv) {
   if (pid > 0) _exit(0);
   ::setsid();
   sanitize_fds(sync_fd, o.create_lock_fd);
-  ::chdir("/");
+  if (::chdir("/") != 0) {
+    report_error(sync_fd, fmt::format("crid-monitor: chdir /: {}", std::strerror(errno)));
+    return 1;
+  }
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {

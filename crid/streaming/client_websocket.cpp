@@ -17,7 +17,7 @@ Result<int> run_remote_command_ws(const std::string &url, const RemoteCommandOpt
   std::vector<std::string> protocols = o.protocols;
   if (protocols.empty()) protocols = {"v5.channel.k8s.io", "v4.channel.k8s.io"};
   unsigned char nonce[16];
-  (void)::getrandom(nonce, sizeof nonce, 0);
+  if (::getrandom(nonce, sizeof nonce, 0) != sizeof nonce) return sys_error(errno, "websocket: the handshake key");
   std::string key = base64_encode(std::string_view(reinterpret_cast<char *>(nonce), sizeof nonce));
   std::vector<std::pair<std::string, std::string>> headers{
       {"Upgrade", "websocket"},

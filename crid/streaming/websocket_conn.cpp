@@ -13,7 +13,8 @@ Result<void> WsConnection::send(WsOpcode opcode, std::string_view payload) {
   std::optional<uint32_t> mask;
   if (is_client_) {
     uint32_t m = 0;
-    (void)::getrandom(&m, sizeof m, 0);
+    // RFC 6455 asks clients for an unpredictable key on every frame.
+    if (::getrandom(&m, sizeof m, 0) != sizeof m) return sys_error(errno, "websocket: a frame's mask key");
     mask = m;
   }
   TRY_CTX(write_all(sock_.get(), encode_ws_frame(opcode, payload, true, mask)), "websocket");
