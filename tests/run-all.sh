@@ -38,6 +38,7 @@ done
 [ ${#files[@]} -gt 0 ] || files=("$here"/integration/*.bats)
 
 # Bats files that drive a unit binary (images_registry.bats) find it here.
+build_dir="$(cd "$build_dir" && pwd)"
 export BERTH_BUILD_DIR="${BERTH_BUILD_DIR:-$build_dir}"
 
 passed=0

@@ -340,7 +340,33 @@ void SpdySession::reader_loop(std::string buf) {
   end_all_streams();
 }
 
+void SpdySession::deliver_held_data() {
+  // A consumer that is alive but reads nothing for this long is not waited for.
+  constexpr int kNoProgressMs = 30000;
+  for (;;) {
+    std::vector<pollfd> fds;
+    std::vector<std::shared_ptr<SpdyStream>> held;
+    {
+      std::lock_guard lock(mu_);
+      for (auto &[id, s] : streams_)
+        if (!s->pending_.empty() && s->write_end_) {
+          fds.push_back({s->write_end_.get(), POLLOUT, 0});
+          held.push_back(s);
+        }
+    }
+    if (held.empty()) return;
+    int r = ::poll(fds.data(), fds.size(), kNoProgressMs);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return;
+    for (size_t i = 0; i < held.size(); ++i)
+      if (fds[i].revents) flush(held[i]);
+  }
+}
+
 void SpdySession::end_all_streams() {
+  // What arrived before the connection ended (a command's last output, sent
+  // just before its status and the close) still reaches slow consumers.
+  deliver_held_data();
   {
     std::lock_guard lock(mu_);
     closed_ = true;

@@ -97,6 +97,7 @@ class SpdySession {
   void handle(SpdyFrame &frame);
   std::shared_ptr<SpdyStream> find(uint32_t id);
   void end_all_streams();
+  void deliver_held_data();
   void new_stream_windows(SpdyStream &s);
   // Moves a stream's pending data to its consumer as far as it takes it now,
   // giving the delivered bytes back to the peer as window.
