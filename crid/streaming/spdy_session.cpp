@@ -316,15 +316,7 @@ void SpdySession::reader_loop(std::string buf) {
     if (eof) break;
     // Wait for the peer, and for consumers to make room for data held back.
     std::vector<pollfd> fds{{sock_.get(), POLLIN, 0}};
-    std::vector<std::shared_ptr<SpdyStream>> held;
-    {
-      std::lock_guard lock(mu_);
-      for (auto &[id, s] : streams_)
-        if (!s->pending_.empty() && s->write_end_) {
-          fds.push_back({s->write_end_.get(), POLLOUT, 0});
-          held.push_back(s);
-        }
-    }
+    auto held = add_held_streams(fds);
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -340,20 +332,23 @@ void SpdySession::reader_loop(std::string buf) {
   end_all_streams();
 }
 
+std::vector<std::shared_ptr<SpdyStream>> SpdySession::add_held_streams(std::vector<pollfd> &fds) {
+  std::vector<std::shared_ptr<SpdyStream>> held;
+  std::lock_guard lock(mu_);
+  for (auto &[id, s] : streams_)
+    if (!s->pending_.empty() && s->write_end_) {
+      fds.push_back({s->write_end_.get(), POLLOUT, 0});
+      held.push_back(s);
+    }
+  return held;
+}
+
 void SpdySession::deliver_held_data() {
   // A consumer that is alive but reads nothing for this long is not waited for.
   constexpr int kNoProgressMs = 30000;
   for (;;) {
     std::vector<pollfd> fds;
-    std::vector<std::shared_ptr<SpdyStream>> held;
-    {
-      std::lock_guard lock(mu_);
-      for (auto &[id, s] : streams_)
-        if (!s->pending_.empty() && s->write_end_) {
-          fds.push_back({s->write_end_.get(), POLLOUT, 0});
-          held.push_back(s);
-        }
-    }
+    auto held = add_held_streams(fds);
     if (held.empty()) return;
     int r = ::poll(fds.data(), fds.size(), kNoProgressMs);
     if (r < 0 && errno == EINTR) continue;

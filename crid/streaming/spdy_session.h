@@ -15,6 +15,8 @@
 // served as before: writes unbounded, delivery blocking.
 #pragma once
 
+#include <poll.h>
+
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -98,6 +100,9 @@ class SpdySession {
   std::shared_ptr<SpdyStream> find(uint32_t id);
   void end_all_streams();
   void deliver_held_data();
+  // Streams holding data their consumer has not taken yet, each with a
+  // POLLOUT entry for its write end appended to fds (in the same order).
+  std::vector<std::shared_ptr<SpdyStream>> add_held_streams(std::vector<pollfd> &fds);
   void new_stream_windows(SpdyStream &s);
   // Moves a stream's pending data to its consumer as far as it takes it now,
   // giving the delivered bytes back to the peer as window.
