@@ -133,7 +133,7 @@ start_proxy() {
 	restart_crashing_at start-container
 	run cri StartContainer "{\"containerId\": \"$CTR\"}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	start_crid
 	[ "$(ctr_state "$CTR")" = CONTAINER_RUNNING ]
 	[ "$(ctr_status "$CTR" | jq -r .status.startedAt)" != 0 ]
@@ -149,7 +149,7 @@ start_proxy() {
 	restart_crashing_at stop-container
 	run cri StopContainer "{\"containerId\": \"$CTR\", \"timeout\": 10}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	start_crid
 	wait_ctr_state "$CTR" CONTAINER_EXITED
 	[ "$(ctr_status "$CTR" | jq -r .status.exitCode)" = 3 ]
@@ -165,7 +165,7 @@ start_proxy() {
 	restart_crashing_at remove-container
 	run cri RemoveContainer "{\"containerId\": \"$CTR\"}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	start_crid
 	[ "$(ctr_state "$CTR")" = CONTAINER_EXITED ]
 	cri RemoveContainer "{\"containerId\": \"$CTR\"}" >/dev/null

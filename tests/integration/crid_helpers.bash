@@ -115,6 +115,25 @@ kill_crid() {
 	wait "$CRID_PID" 2>/dev/null || true
 }
 
+# Succeeds once crid has died by its own hand (a CRID_TEST_CRASH_AT switch).
+# The client sees the socket close while the kernel is still tearing the
+# process down, so give it a moment, and reap the zombie.
+crid_crashed() {
+	local i
+	for i in $(seq 50); do
+		if ! kill -0 "$CRID_PID" 2>/dev/null; then
+			return 0
+		fi
+		if [ "$(awk '{print $3}' "/proc/$CRID_PID/stat" 2>/dev/null)" = Z ]; then
+			wait "$CRID_PID" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "crid (pid $CRID_PID) is still alive" >&2
+	return 1
+}
+
 cridctl() {
 	"$CRIDCTL" -r "$ENDPOINT" "$@"
 }

@@ -282,7 +282,7 @@ assert_nothing_left() {
 	pod=$(pod_json halfway ".port_mappings = [{protocol: \"TCP\", container_port: 80, host_port: $HOST_PORT}]")
 	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	# What the run made is there while crid is down...
 	[ "$(ls -A "$T/state/netns" | wc -l)" = 1 ]
 	POD_IDS+=("$(ls -A "$T/state/netns")")

@@ -85,7 +85,7 @@ log_count() {
 		'{podSandboxId: $pod, config: $c[0], sandboxConfig: $p[0]}')"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	# What the create made is there while crid is down...
 	[ "$(ls -A "$T/state/containers" | wc -l)" = 1 ]
 	victim=$(ls -A "$T/state/containers")
@@ -115,7 +115,7 @@ log_count() {
 	pod=$(pod_json halfway)
 	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	[ "$(ls -A "$T/state/sandboxes" | wc -l)" = 1 ]
 
 	start_crid
@@ -145,7 +145,7 @@ slow_create_runtime() {
 	pod=$(pod_json racing)
 	run cri RunPodSandbox "{\"config\": $(cat "$pod")}"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	# The monitor is still in its runtime's create when crid comes back.
 	pgrep -f "^[^ ]*crid-monitor .*$T/" >/dev/null
 	start_crid --runtime "$T/slow-runtime"
@@ -167,7 +167,7 @@ slow_create_runtime() {
 	run cri CreateContainer "$(jq -n --arg pod "$POD" --slurpfile c "$ctr" --slurpfile p "$POD_JSON" \
 		'{podSandboxId: $pod, config: $c[0], sandboxConfig: $p[0]}')"
 	[ "$status" -eq 1 ]
-	! kill -0 "$CRID_PID" 2>/dev/null || false
+	crid_crashed
 	racer=$(ls -A "$T/state/containers")
 	pgrep -f "^[^ ]*crid-monitor .*$racer" >/dev/null
 	start_crid --runtime "$T/slow-runtime"
