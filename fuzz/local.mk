@@ -10,7 +10,7 @@ FUZZ_REPLAYS =
 # libFuzzer's main() comes with -fsanitize=fuzzer; every other program links without it.
 FUZZER_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 EXTRA_DIST += fuzz/replay_main.cpp fuzz/run-fuzzers.sh fuzz/replay-regressions.sh \
-	fuzz/corpus fuzz/regressions tests/sanitizers.sh tests/lsan.supp
+	fuzz/corpus fuzz/regressions tests/sanitizers.sh tests/sanitizer-env.sh tests/lsan.supp
 TESTS += fuzz/replay-regressions.sh
 
 FUZZ_TARGETS += fuzz/fuzz_spec fuzz/fuzz_state

@@ -4,12 +4,16 @@
 #   N passed, M failed, K skipped
 # exiting non-zero when anything failed.
 #
-#   tests/run-all.sh [--unit PATH | --no-unit] [--build-dir DIR] [FILE.bats ...]
+#   tests/run-all.sh [--unit PATH | --no-unit] [--build-dir DIR]
+#                    [--sanitized DIR] [FILE.bats ...]
 #
 # --unit PATH     the berth_unit_tests binary (default: looked up in --build-dir,
 #                 the current directory and the source tree)
 # --no-unit       run only the Bats files
 # --build-dir DIR where `make` ran (default: the current directory)
+# --sanitized DIR then, counted in the same totals, DIR's berth_unit_tests and
+#                 BERTH_SANITIZER_BATS (tests/sanitizer-env.sh) with
+#                 BERTH=DIR/berth: a build of tests/sanitizers.sh --berth-only
 # FILE.bats ...   only these Bats files (default: tests/integration/*.bats)
 #
 # Environment: BERTH (runtime under test, default /usr/local/bin/berth),
@@ -21,6 +25,7 @@ src="$(cd "$here/.." && pwd)"
 unit=
 run_unit=yes
 build_dir="$PWD"
+sanitized=
 files=()
 
 while [ $# -gt 0 ]; do
@@ -30,7 +35,9 @@ while [ $# -gt 0 ]; do
 	--no-unit) run_unit=no; shift ;;
 	--build-dir) build_dir="$2"; shift 2 ;;
 	--build-dir=*) build_dir="${1#--build-dir=}"; shift ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--sanitized) sanitized="$2"; shift 2 ;;
+	--sanitized=*) sanitized="${1#--sanitized=}"; shift ;;
+	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run-all.sh: unknown option $1" >&2; exit 2 ;;
 	*) files+=("$1"); shift ;;
 	esac
@@ -148,6 +155,24 @@ else
 			fi
 		fi
 	done
+fi
+
+# ---- the ASan + UBSan build ----------------------------------------------
+# Its findings fail the test they happen in (no recovery); its counts join
+# the totals, so a run ends with one line either way.
+if [ -n "$sanitized" ]; then
+	. "$here/sanitizer-env.sh"
+	if [ ! -x "$sanitized/berth" ] || [ ! -x "$sanitized/berth_unit_tests" ]; then
+		echo "=== sanitized build: $sanitized/berth or berth_unit_tests is missing (tests/sanitizers.sh --berth-only --build-only $sanitized; see its sanitizers-build.log)"
+		failed=$((failed + 1))
+	else
+		run_gtest "$sanitized/berth_unit_tests" berth_unit_tests-asan
+		if command -v bats >/dev/null; then
+			for name in "${BERTH_SANITIZER_BATS[@]}"; do
+				run_file "$here/integration/$name.bats" BERTH="$sanitized/berth"
+			done
+		fi
+	fi
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

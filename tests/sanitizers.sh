@@ -6,7 +6,13 @@
 # or UBSan report fails the test it happens in. Ends with run-all.sh's line
 #   N passed, M failed, K skipped
 #
-#   tests/sanitizers.sh BUILD_DIR [FILE.bats ...]
+#   tests/sanitizers.sh [--berth-only] [--build-only] BUILD_DIR [FILE.bats ...]
+#
+# --berth-only  build only berth and berth_unit_tests (no install: the
+#               programs stay in BUILD_DIR); the default subset is then
+#               BERTH_SANITIZER_BATS (berth's own files, tests/sanitizer-env.sh)
+# --build-only  stop after the build; `tests/run-all.sh --sanitized BUILD_DIR`
+#               runs a --berth-only build's tests as part of a whole run
 #
 # Default subset: SANITIZER_BATS below. Environment: JOBS (make -j, default 2),
 # CXX/CC (default g++/gcc), CONFIGURE_FLAGS (more ./configure arguments),
@@ -15,41 +21,59 @@ set -uo pipefail
 
 SANITIZER_BATS=(lifecycle exec security config_errors images_registry crid)
 
+berth_only=no
+build_only=no
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--berth-only) berth_only=yes; shift ;;
+	--build-only) build_only=yes; shift ;;
+	*) break ;;
+	esac
+done
 if [ $# -lt 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 fi
 src="$(cd "$(dirname "$0")/.." && pwd)"
+. "$src/tests/sanitizer-env.sh"
 mkdir -p "$1"
 build="$(cd "$1" && pwd)"
 shift
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-	for f in "${SANITIZER_BATS[@]}"; do files+=("$src/tests/integration/$f.bats"); done
+	if [ "$berth_only" = yes ]; then
+		for f in "${BERTH_SANITIZER_BATS[@]}"; do files+=("$src/tests/integration/$f.bats"); done
+	else
+		for f in "${SANITIZER_BATS[@]}"; do files+=("$src/tests/integration/$f.bats"); done
+	fi
 fi
 dest="$build/inst"
-
-# detect_leaks: LSan at each sanitized process's exit. verify_asan_link_order=0:
-# tools that LD_PRELOAD (none of ours, but hooks and test helpers may) do not
-# abort the run. UBSan prints a stack and aborts (-fno-sanitize-recover).
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:verify_asan_link_order=0:detect_stack_use_after_return=0}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-# LSan would report gRPC's and protobuf's process-lifetime singletons in crid.
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
 	echo "=== building with --enable-sanitizers in $build"
 	(cd "$src" && [ -x configure ] || ./autogen.sh) >/dev/null || exit 1
 	(cd "$build" &&
 		"$src/configure" -q --enable-sanitizers CXX="${CXX:-g++}" CC="${CC:-gcc}" ${CONFIGURE_FLAGS:-} &&
-		make -j"${JOBS:-2}" &&
-		make -j"${JOBS:-2}" check TESTS= &&
-		rm -rf "$dest" && make install DESTDIR="$dest") >"$build/sanitizers-build.log" 2>&1 || {
+		if [ "$berth_only" = yes ]; then
+			make -j"${JOBS:-2}" berth berth_unit_tests
+		else
+			make -j"${JOBS:-2}" &&
+			make -j"${JOBS:-2}" check TESTS= &&
+			rm -rf "$dest" && make install DESTDIR="$dest"
+		fi) >"$build/sanitizers-build.log" 2>&1 || {
 		tail -n 30 "$build/sanitizers-build.log"
 		echo "0 passed, 1 failed, 0 skipped"
 		exit 1
 	}
 fi
 
+if [ "$build_only" = yes ]; then
+	echo "=== sanitized build in $build (log: $build/sanitizers-build.log)"
+	exit 0
+fi
+if [ "$berth_only" = yes ]; then
+	export BERTH="$build/berth"
+	exec "$src/tests/run-all.sh" --build-dir "$build" --unit "$build/berth_unit_tests" "${files[@]}"
+fi
 export BERTH="$dest/usr/local/bin/berth"
 exec "$src/tests/run-all.sh" --build-dir "$build" --unit "$build/berth_unit_tests" "${files[@]}"
