@@ -79,6 +79,12 @@ cleanup() {
 			"${bin[$r]}" --root "$work/state/$r" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	done
+	# A runtime may leave an empty cgroup of a container it has deleted (runc
+	# did, once, for its first run): these hierarchies are the host's.
+	local d
+	for d in /sys/fs/cgroup/*/bench-*-"$$"-*; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+	done
 	[ -n "${BENCH_KEEP:-}" ] && { echo "work directory kept: $work"; return; }
 	umount "$work/state" 2>/dev/null || true
 	rm -rf "$work"
