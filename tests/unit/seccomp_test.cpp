@@ -214,8 +214,10 @@ TEST(LoadSeccomp, DefaultErrnoWithArchitecturesAndFlags) {
   s.default_errno_ret = 1;
   s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
   s.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
-  // Just what the child needs to write its answer, report and exit.
-  s.syscalls = {{{"write", "exit", "exit_group", "close", "getpid", "brk", "mmap", "munmap"},
+  // Just what the child needs to write its answer, report and exit
+  // (sigaltstack: ASan tears down its signal stack at exit).
+  s.syscalls = {{{"write", "exit", "exit_group", "close", "getpid", "brk", "mmap", "munmap",
+                  "sigaltstack"},
                  "SCMP_ACT_ALLOW",
                  {},
                  {}}};
