@@ -162,6 +162,7 @@ fi
 # the totals, so a run ends with one line either way.
 if [ -n "$sanitized" ]; then
 	. "$here/sanitizer-env.sh"
+	echo "=== the ASan + UBSan build in $sanitized: berth's unit tests and ${BERTH_SANITIZER_BATS[*]}"
 	if [ ! -x "$sanitized/berth" ] || [ ! -x "$sanitized/berth_unit_tests" ]; then
 		echo "=== sanitized build: $sanitized/berth or berth_unit_tests is missing (tests/sanitizers.sh --berth-only --build-only $sanitized; see its sanitizers-build.log)"
 		failed=$((failed + 1))
