@@ -5,10 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "crid/streaming/tls.h"
@@ -192,12 +195,63 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
   }
 }
 
+namespace {
+
+// A client (cridctl, a test tool) returns from main as soon as it has read
+// the end of the stream, while its relay is still closing the connection.
+// OpenSSL's exit handler then tears down the per-thread state a relay
+// still uses, and a relay that ends after it leaves that state behind. So
+// the exit waits for the relays to end: briefly, since closing the plain end
+// (main's descriptors are closed by then) ends them within kCloseGrace.
+class ClientRelays {
+ public:
+  void started() {
+    std::lock_guard lock(mu_);
+    ++running_;
+  }
+  void ended() {
+    // Frees this thread's OpenSSL state now, while OpenSSL is still whole.
+    OPENSSL_thread_stop();
+    std::lock_guard lock(mu_);
+    --running_;
+    done_.notify_all();
+  }
+  void wait_for_all(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mu_);
+    done_.wait_for(lock, limit, [this] { return running_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable done_;
+  int running_ = 0;
+};
+
+// Made on the first connection, after OpenSSL set up its exit handler, so
+// that the wait runs before that handler. The registry itself is never
+// destroyed: a relay that outlives the wait still reports to it.
+ClientRelays &client_relays() {
+  static ClientRelays *relays = new ClientRelays;
+  static struct WaitAtExit {
+    ~WaitAtExit() { relays->wait_for_all(kCloseGrace + std::chrono::milliseconds(500)); }
+  } wait_at_exit;
+  return *relays;
+}
+
+}  // namespace
+
 Result<Fd> tls_client_channel(Fd tcp, SslPtr ssl) {
   auto [mine, theirs] = TRY(make_socketpair());
+  ClientRelays &relays = client_relays();
+  relays.started();
   // Owns everything it touches and ends when either side does; the
   // caller sees the end of the connection on the descriptor.
-  std::thread([tcp = std::move(tcp), ssl = std::move(ssl), plain = std::move(mine)]() mutable {
+  std::thread([tcp = std::move(tcp), ssl = std::move(ssl), plain = std::move(mine), &relays]() mutable {
     tls_relay(ssl.get(), tcp.get(), plain.get());
+    ssl.reset();
+    tcp = Fd();
+    plain = Fd();
+    relays.ended();
   }).detach();
   return std::move(theirs);
 }
