@@ -110,7 +110,10 @@ test)
 		echo "==> berth with ASan + UBSan (tests/sanitizers.sh --berth-only)"
 		san_dir=/var/tmp/berth-ci-asan
 		rm -rf "$san_dir"
-		JOBS="$(nproc)" tests/sanitizers.sh --berth-only --build-only "$san_dir" </dev/null ||
+		# -O0 -g1: line tables for ASan's stack traces, and a third of the
+		# compile time of -O1 (libcontainer/spec_parser.cpp: 45 against 117 s).
+		CXXFLAGS="-O0 -g1" CFLAGS="-O0 -g1" JOBS="$(nproc)" \
+			tests/sanitizers.sh --berth-only --build-only "$san_dir" </dev/null ||
 			echo "the sanitized build failed (counted below)"
 		sanitized=(--sanitized "$san_dir")
 	fi
