@@ -51,9 +51,19 @@ dest="$build/inst"
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
 	echo "=== building with --enable-sanitizers in $build"
-	(cd "$src" && [ -x configure ] || ./autogen.sh) >/dev/null || exit 1
+	# A source tree configured in place (contrib/quickstart.sh does that)
+	# refuses out-of-tree builds: build from a copy of its tracked files.
+	conf_src="$src"
+	if [ -f "$src/config.status" ]; then
+		conf_src="$build/src"
+		echo "=== $src is configured in place: building from a copy in $conf_src"
+		rm -rf "$conf_src" && mkdir -p "$conf_src" &&
+			(cd "$src" && git ls-files -z | xargs -0 cp --parents -t "$conf_src") ||
+			{ echo "cannot copy the tracked files of $src (git ls-files)"; exit 1; }
+	fi
+	(cd "$conf_src" && [ -x configure ] || ./autogen.sh) >/dev/null || exit 1
 	(cd "$build" &&
-		"$src/configure" -q --enable-sanitizers CXX="${CXX:-g++}" CC="${CC:-gcc}" ${CONFIGURE_FLAGS:-} &&
+		"$conf_src/configure" -q --enable-sanitizers CXX="${CXX:-g++}" CC="${CC:-gcc}" ${CONFIGURE_FLAGS:-} &&
 		if [ "$berth_only" = yes ]; then
 			make -j"${JOBS:-2}" berth berth_unit_tests
 		else
