@@ -79,7 +79,8 @@ Result<CniConfigList> parse_config_text(std::string_view text, const std::string
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error &e) {
+  } catch (const nlohmann::json::exception &e) {
+    // parse_error, and out_of_range for a number too large for a double.
     return make_error("{}: not valid JSON: {}", source.empty() ? "CNI config" : source, e.what());
   }
   return parse_config(json, source);

@@ -113,7 +113,8 @@ Result<CniResult> parse_result_text(std::string_view text) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error &e) {
+  } catch (const nlohmann::json::exception &e) {
+    // parse_error, and out_of_range for a number too large for a double.
     return make_error("CNI result: not valid JSON: {}", e.what());
   }
   return parse_result(json);

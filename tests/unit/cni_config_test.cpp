@@ -62,6 +62,10 @@ TEST(CniConfig, ErrorsNameTheFileAndTheField) {
   auto bad_json = parse_config_text("{", "/etc/cni/net.d/10-x.conflist");
   ASSERT_FALSE(bad_json);
   EXPECT_NE(bad_json.error().message.find("/etc/cni/net.d/10-x.conflist: not valid JSON"), std::string::npos);
+  // Too large for a double: nlohmann's out_of_range, reported the same way.
+  auto overflow = parse_config_text(R"({"cniVersion": "1.0.0", "name": 1e999})", "/etc/cni/net.d/10-x.conflist");
+  ASSERT_FALSE(overflow);
+  EXPECT_NE(overflow.error().message.find("/etc/cni/net.d/10-x.conflist: not valid JSON"), std::string::npos);
 
   auto no_name = parse_config_text(R"({"cniVersion": "1.0.0", "plugins": [{"type": "bridge"}]})", "f.conflist");
   ASSERT_FALSE(no_name);

@@ -69,6 +69,11 @@ TEST(CniResult, BadResultsNameTheField) {
   ASSERT_FALSE(no_addr);
   EXPECT_EQ(no_addr.error().message, "CNI result: ips[0]: missing \"address\"");
   EXPECT_FALSE(parse_result_text(std::string_view("not json")));
+  // A number beyond a double is nlohmann's out_of_range, not a parse_error
+  // (found by fuzz/fuzz_cni_result): an error, not an exception.
+  auto overflow = parse_result_text(std::string_view(R"({"cniVersion": "1.0.0", "dns": 5e1111})"));
+  ASSERT_FALSE(overflow);
+  EXPECT_NE(overflow.error().message.find("CNI result: not valid JSON: "), std::string::npos) << overflow.error().message;
 }
 
 TEST(CniResult, ConvertsBetweenVersions) {
