@@ -74,13 +74,14 @@ Result<std::string> BlobWriter::commit() {
   return dest;
 }
 
-Result<ContentStore> ContentStore::open(std::string root) {
+Result<ContentStore> ContentStore::open(std::string root, Leftovers leftovers) {
   std::error_code ec;
   for (const char *sub : {"/blobs/sha256", "/ingest"}) {
     fs::create_directories(root + sub, ec);
     if (ec) return sys_error(ec.value(), "create {}{}", root, sub);
   }
-  for (auto &e : fs::directory_iterator(root + "/ingest", ec)) fs::remove(e.path(), ec);
+  if (leftovers == Leftovers::remove)
+    for (auto &e : fs::directory_iterator(root + "/ingest", ec)) fs::remove(e.path(), ec);
   return ContentStore(std::move(root));
 }
 

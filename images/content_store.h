@@ -47,8 +47,11 @@ class BlobWriter {
 
 class ContentStore {
  public:
-  // Creates the directories; removes leftovers of interrupted writes in ingest/.
-  static Result<ContentStore> open(std::string root);
+  // Creates the directories. The store's owner removes the leftovers of
+  // interrupted writes in ingest/ when it starts; a fetcher sharing the store
+  // keeps them, as they may be another fetcher's writes in progress.
+  enum class Leftovers { remove, keep };
+  static Result<ContentStore> open(std::string root, Leftovers leftovers = Leftovers::remove);
 
   const std::string &root() const { return root_; }
   std::string blob_path(const Digest &d) const { return root_ + "/blobs/sha256/" + d.hex; }

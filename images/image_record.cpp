@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -142,6 +144,15 @@ class JsonRecordStore : public RecordStore {
 };
 
 }  // namespace
+
+void add_name(std::vector<std::string> &names, const std::string &name) {
+  if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+}
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string record_to_json(const ImageRecord &record) { return to_json_value(record).dump(); }
 

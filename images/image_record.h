@@ -49,6 +49,11 @@ struct ImageRecord {
   ImageConfig config;
 };
 
+// Adds name to a record's list (repo_tags, repo_digests) unless it is empty or there.
+void add_name(std::vector<std::string> &names, const std::string &name);
+// Now, as pulled_at_ns and FsUsage count it: nanoseconds since the epoch.
+int64_t wall_clock_ns();
+
 // A record as JSON text and back: the stable serialised form (also what a
 // SQLite-backed store can keep in one column).
 std::string record_to_json(const ImageRecord &record);

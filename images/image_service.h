@@ -19,45 +19,14 @@
 #include <string>
 #include <vector>
 
+#include "images/fetcher.h"
 #include "images/image_record.h"
 #include "images/pull_progress.h"
 #include "libcontainer/result.h"
 
 namespace berth::images {
 
-// Credentials for one pull (CRI's AuthConfig). Empty means anonymous.
-struct Auth {
-  std::string username;
-  std::string password;
-  std::string auth;            // base64("user:password"), used when username is empty
-  std::string identity_token;  // OAuth2 refresh token for the registry's token server
-  std::string registry_token;  // a bearer token to send as is
-  bool empty() const {
-    return username.empty() && password.empty() && auth.empty() && identity_token.empty() &&
-           registry_token.empty();
-  }
-};
-
-struct Platform {
-  std::string os = "linux";
-  std::string architecture = "amd64";
-  std::string variant;  // empty: any
-};
-
-struct RegistryOptions {
-  bool insecure = false;              // plain HTTP (and unverified TLS) allowed
-  std::vector<std::string> mirrors;   // tried in order before the registry itself:
-                                      // "host[:port]" or "http(s)://host[:port]"
-};
-
-struct ServiceOptions {
-  std::string root = "/var/lib/crid/images";  // blobs/, layers/, records.json live here
-  std::string default_registry = "docker.io"; // for short names ("busybox")
-  // Keyed by "host[:port]" as references name them ("docker.io", "127.0.0.1:5000").
-  std::map<std::string, RegistryOptions> registries;
-  Platform platform;
-  std::string user_agent = "berth-crid/0.1";
-  long connect_timeout_seconds = 30;
+struct ServiceOptions : FetchOptions {
   // Records backend; null means a JSON file <root>/records.json.
   std::unique_ptr<RecordStore> records;
 };
@@ -71,6 +40,9 @@ struct FsUsage {
 
 class ImageService {
  public:
+  // The store under options.root, pulling through fetcher.
+  static Result<std::unique_ptr<ImageService>> open(ServiceOptions options, std::unique_ptr<Fetcher> fetcher);
+  // The same with a fetcher in this process (images/local_fetcher.cpp).
   static Result<std::unique_ptr<ImageService>> open(ServiceOptions options);
   virtual ~ImageService() = default;
 

@@ -1,21 +1,31 @@
 # images/: registry client, content store, layer unpacking (built when BUILD_IMAGES)
 if BUILD_IMAGES
-noinst_LIBRARIES += images/libimages.a
-images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)
+# Two libraries: the store's bookkeeping (what crid links), and the fetch
+# side that talks to registries and unpacks layers (libcurl, libarchive),
+# which crid runs in its pull helper, crid-pull.
+noinst_LIBRARIES += images/libimages.a images/libimages_fetch.a
+images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 images_libimages_a_SOURCES = \
 	images/image_service.h \
 	images/image_record.h \
 	images/image_service.cpp \
 	images/image_record.cpp \
+	images/fetcher.h \
+	images/fetch_request.h images/fetch_request.cpp \
 	images/reference.h images/reference.cpp \
 	images/digest.h images/digest.cpp \
 	images/content_store.h images/content_store.cpp \
-	images/auth_challenge.h images/auth_challenge.cpp \
 	images/manifest.h images/manifest.cpp \
+	images/pull_progress.h
+images_libimages_fetch_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)
+images_libimages_fetch_a_SOURCES = \
+	images/local_fetcher.h images/local_fetcher.cpp \
+	images/file_lock.h images/file_lock.cpp \
+	images/auth_challenge.h images/auth_challenge.cpp \
 	images/registry_client.h images/registry_client.cpp \
-	images/pull_progress.h \
 	images/layer_unpack.h images/layer_unpack.cpp
-IMAGES_LIBS = images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(OPENSSL_LIBS) $(FMT_LIBS)
+IMAGES_CORE_LIBS = images/libimages.a $(OPENSSL_LIBS) $(FMT_LIBS)
+IMAGES_LIBS = images/libimages_fetch.a images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(OPENSSL_LIBS) $(FMT_LIBS)
 
 if HAVE_GTEST
 check_PROGRAMS += images_unit_tests
@@ -30,6 +40,7 @@ images_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/images_registry_test.cpp \
 	tests/unit/images_fake_registry.h \
 	tests/unit/images_pull_test.cpp \
-	tests/unit/images_pull_progress_test.cpp
+	tests/unit/images_pull_progress_test.cpp \
+	tests/unit/images_fetch_request_test.cpp
 images_unit_tests_LDADD = $(IMAGES_LIBS) -lgtest -lpthread
 endif
