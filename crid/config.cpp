@@ -37,6 +37,7 @@ constexpr Flag kFlags[] = {
     {"default-registry", true, "registry for short image names (default docker.io)"},
     {"monitor-path", true, "crid-monitor binary (default " CRID_DEFAULT_MONITOR ")"},
     {"infra-binary", true, "pod infra process binary (default " CRID_DEFAULT_INFRA ")"},
+    {"pull-helper", true, "binary each image pull runs in (default " CRID_DEFAULT_PULL_HELPER ")"},
     {"seccomp-default-profile", true, "RuntimeDefault seccomp profile (default " CRID_DEFAULT_SECCOMP_PROFILE ")"},
     {"cgroup-parent", true, "cgroup parent of pods that name none (default /crid)"},
     {"restrict-oom-score-adj", true, "true or false: clamp oom_score_adj to crid's own (default: true without CAP_SYS_RESOURCE)"},
@@ -145,6 +146,7 @@ Result<void> load_runtimes(const toml::node &node, const std::string &source, Co
 Result<void> apply_flag(std::string_view name, const std::string &value, Config &config) {
   if (name == "monitor-path") config.monitor_path = value;
   else if (name == "infra-binary") config.infra_binary = value;
+  else if (name == "pull-helper") config.pull_helper = value;
   else if (name == "seccomp-default-profile") config.seccomp_default_profile = value;
   else if (name == "cgroup-parent") config.cgroup_parent = value;
   else if (name == "sync-writes") config.sync_writes = value;
@@ -220,6 +222,7 @@ Result<void> load_config_text(std::string_view text, const std::string &source, 
     else if (k == "registries") TRY(load_registries(value, source, config));
     else if (k == "monitor_path") config.monitor_path = TRY(get_string(value, source, k));
     else if (k == "infra_binary") config.infra_binary = TRY(get_string(value, source, k));
+    else if (k == "pull_helper") config.pull_helper = TRY(get_string(value, source, k));
     else if (k == "seccomp_default_profile") config.seccomp_default_profile = TRY(get_string(value, source, k));
     else if (k == "cgroup_parent") config.cgroup_parent = TRY(get_string(value, source, k));
     else if (k == "sync_writes") config.sync_writes = TRY(get_string(value, source, k));
@@ -267,6 +270,7 @@ Result<void> validate(const Config &config) {
                                    std::pair{"runtime", &config.runtime},
                                    std::pair{"monitor path", &config.monitor_path},
                                    std::pair{"infra binary", &config.infra_binary},
+                                   std::pair{"pull helper", &config.pull_helper},
                                    std::pair{"cgroup parent", &config.cgroup_parent}}) {
     if (!path->starts_with('/')) return make_error("{} \"{}\": expected an absolute path", name, *path);
   }

@@ -22,6 +22,9 @@
 #ifndef CRID_DEFAULT_INFRA
 #define CRID_DEFAULT_INFRA "/usr/local/libexec/crid/crid-pause"
 #endif
+#ifndef CRID_DEFAULT_PULL_HELPER
+#define CRID_DEFAULT_PULL_HELPER "/usr/local/libexec/crid/crid-pull"
+#endif
 #ifndef CRID_DEFAULT_SECCOMP_PROFILE
 #define CRID_DEFAULT_SECCOMP_PROFILE "/usr/local/share/crid/seccomp-default.json"
 #endif
@@ -66,6 +69,7 @@ struct Config {
   // Pods and containers.
   std::string monitor_path = CRID_DEFAULT_MONITOR;  // crid-monitor
   std::string infra_binary = CRID_DEFAULT_INFRA;    // crid-pause, the sandbox's infra process
+  std::string pull_helper = CRID_DEFAULT_PULL_HELPER;  // crid-pull, the process each pull runs in
   std::string seccomp_default_profile = CRID_DEFAULT_SECCOMP_PROFILE;  // RuntimeDefault
   std::string cgroup_parent = "/crid";  // for pods whose config names none
   // Clamp oom_score_adj to crid's own, as containerd's restrict_oom_score_adj;

@@ -25,6 +25,7 @@ CRID_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) $(GRPC_CFLAGS) $(SQLITE3_CFLAGS
 	-DCRID_DEFAULT_CONFIG='"$(sysconfdir)/crid/crid.conf"' \
 	-DCRID_DEFAULT_MONITOR='"$(libexecdir)/crid/crid-monitor"' \
 	-DCRID_DEFAULT_INFRA='"$(libexecdir)/crid/crid-pause"' \
+	-DCRID_DEFAULT_PULL_HELPER='"$(libexecdir)/crid/crid-pull"' \
 	-DCRID_DEFAULT_SECCOMP_PROFILE='"$(datadir)/crid/seccomp-default.json"'
 
 # The generated code compiles slowly: once, into a library both programs share.
@@ -45,9 +46,11 @@ crid_libcrid_a_SOURCES = \
 	crid/runtime_service.h crid/runtime_service.cpp \
 	crid/image_service.h crid/image_service.cpp \
 	crid/grpc_status.h crid/grpc_status.cpp \
-	crid/spawn.h crid/spawn.cpp
+	crid/spawn.h crid/spawn.cpp \
+	crid/pull_helper.h crid/pull_helper.cpp
 
-CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_LIBS) $(BERTH_LIBS) $(GRPC_LIBS) \
+# The image store's bookkeeping only: pulls run in crid-pull (crid/pull.mk).
+CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_CORE_LIBS) $(BERTH_LIBS) $(GRPC_LIBS) \
 	$(SQLITE3_LIBS) $(TOMLPLUSPLUS_LIBS) -lpthread
 
 # Built as crid/crid and crid/cridctl (a program named crid would collide with
@@ -68,6 +71,7 @@ crid_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/crid_config_test.cpp \
 	tests/unit/crid_metadata_store_test.cpp \
 	tests/unit/crid_sd_daemon_test.cpp \
-	tests/unit/crid_image_service_test.cpp
+	tests/unit/crid_image_service_test.cpp \
+	tests/unit/crid_spawn_test.cpp
 crid_unit_tests_LDADD = $(CRID_LIBS) -lgtest
 endif

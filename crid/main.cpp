@@ -18,6 +18,7 @@
 #include "crid/pull_progress_service.h"
 #include "crid/listener.h"
 #include "crid/log.h"
+#include "crid/pull_helper.h"
 #include "crid/metadata_store.h"
 #include "crid/pod_manager.h"
 #include "crid/pod_store.h"
@@ -93,7 +94,10 @@ int serve(const Config &config) {
     log::error("{}", metadata.error().message);
     return 1;
   }
-  auto images = images::ImageService::open(image_options(config, *metadata));
+  auto options = image_options(config, *metadata);
+  images::FetchOptions fetch_options = options;
+  auto images = images::ImageService::open(std::move(options),
+                                           make_pull_helper_fetcher(std::move(fetch_options), config.pull_helper));
   if (!images) {
     log::error("open the image store under {}/images: {}", config.root, images.error().message);
     return 1;

@@ -52,6 +52,20 @@ bool drain(int fd, std::string &into, size_t limit) {
   }
 }
 
+// Hands the complete lines in buffer to the callback and keeps the rest;
+// at the end of the stream (last) the rest too.
+void deliver_lines(std::string &buffer, const std::function<void(std::string_view)> &line, bool last) {
+  if (!line) return;
+  size_t start = 0;
+  for (size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1)
+    line(std::string_view(buffer).substr(start, nl - start));
+  buffer.erase(0, start);
+  if (last && !buffer.empty()) {
+    line(buffer);
+    buffer.clear();
+  }
+}
+
 }  // namespace
 
 Result<SpawnResult> run_program(const SpawnRequest &request) {
@@ -124,7 +138,10 @@ Result<SpawnResult> run_program(const SpawnRequest &request) {
       if (w < 0 && errno != EAGAIN && errno != EINTR) in.write.reset();
       if (written == request.stdin_data.size()) in.write.reset();
     }
-    if (i_out >= 0 && p[i_out].revents) out_open = drain(out.read.get(), result.out, request.output_limit);
+    if (i_out >= 0 && p[i_out].revents) {
+      out_open = drain(out.read.get(), result.out, request.output_limit);
+      deliver_lines(result.out, request.on_stdout_line, !out_open);
+    }
     if (i_err >= 0 && p[i_err].revents) err_open = drain(err.read.get(), result.err, request.output_limit);
     if (i_pid >= 0 && p[i_pid].revents) {
       // The program is gone: take what its pipes still hold, but do not wait
@@ -132,6 +149,7 @@ Result<SpawnResult> run_program(const SpawnRequest &request) {
       exited = true;
       if (out_open) drain(out.read.get(), result.out, request.output_limit);
       if (err_open) drain(err.read.get(), result.err, request.output_limit);
+      deliver_lines(result.out, request.on_stdout_line, true);
       break;
     }
   }

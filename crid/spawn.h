@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct SpawnRequest {
   std::string stdin_data;                 // written to the child's stdin, then closed
   std::optional<std::chrono::milliseconds> timeout;  // none: wait as long as it takes
   size_t output_limit = 16 << 20;         // bytes kept per stream; the rest is read and dropped
+  // When set, stdout goes here a line at a time (without its newline) as the
+  // program writes it, instead of into SpawnResult::out.
+  std::function<void(std::string_view)> on_stdout_line;
 };
 
 struct SpawnResult {

@@ -212,7 +212,7 @@ start_crid() { # NAME RUNTIME
 	endpoint[$d]="unix://$dir/crid.sock"
 	"$CRID" --root "$dir/root" --state "$dir/state" --listen "${endpoint[$d]}" \
 		--runtime "$2" --monitor-path "$libexec/crid-monitor" --infra-binary "$libexec/crid-pause" \
-		--seccomp-default-profile "$seccomp_profile" --insecure-registry "$REGISTRY" \
+		--pull-helper "$libexec/crid-pull" --seccomp-default-profile "$seccomp_profile" --insecure-registry "$REGISTRY" \
 		--cgroup-parent "$cgroup_parent-$d" \
 		--cni-config-dir "$work/net.d" --cni-plugin-dir "$cni_bin" >"$dir/log" 2>&1 &
 	pid[$d]=$!

@@ -8,6 +8,7 @@
 #
 # CRID, CRIDCTL  binaries under test (default: beside $BERTH when that is a
 #                path, else /usr/local/bin)
+# CRID_LIBEXEC   where crid-pull is (default: ../libexec/crid from their directory)
 
 load registry
 
@@ -18,6 +19,7 @@ else
 fi
 CRID="${CRID:-$CRID_BIN_DIR/crid}"
 CRIDCTL="${CRIDCTL:-$CRID_BIN_DIR/cridctl}"
+CRID_LIBEXEC="${CRID_LIBEXEC:-$(dirname "$CRID_BIN_DIR")/libexec/crid}"
 
 setup() {
 	if ! [ -x "$CRID" ] || ! [ -x "$CRIDCTL" ]; then
@@ -43,7 +45,8 @@ teardown() {
 # Starts crid in the background with this test's directories and any extra
 # flags; waits for its socket to answer. Sets CRID_PID.
 start_crid() {
-	"$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" "$@" >>"$T/crid.log" 2>&1 &
+	"$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" \
+		--pull-helper "$CRID_LIBEXEC/crid-pull" "$@" >>"$T/crid.log" 2>&1 &
 	CRID_PID=$!
 	CRID_PIDS+=("$CRID_PID")
 	wait_for_crid
@@ -336,6 +339,55 @@ print(s.recv(4096).decode(), flush=True)' "$notify" >"$T/notify.out" &
 
 	run cridctl images -q
 	[ -z "$output" ]
+}
+
+@test "crid: pulls run in crid-pull; crid itself maps neither libcurl nor libarchive" {
+	need_registry_tools
+	start_registry
+	push_busybox_image latest
+	start_crid --insecure-registry "$REGISTRY"
+	run cridctl pull "$REGISTRY/busybox:latest"
+	[ "$status" -eq 0 ]
+	# The helper is gone once the pull answered; the daemon never loaded the fetch side.
+	! grep -E 'lib(curl|archive)\.so' "/proc/$CRID_PID/maps" || false
+	[ -z "$(pgrep -P "$CRID_PID" -f crid-pull)" ]
+	# And the helper's own libraries are those.
+	ldd "$CRID_LIBEXEC/crid-pull" | grep -q libcurl
+	ldd "$CRID_LIBEXEC/crid-pull" | grep -q libarchive
+}
+
+@test "crid: a pull helper that cannot run fails the pull naming it, and crid carries on" {
+	need_registry_tools
+	start_registry
+	push_busybox_image latest
+	start_crid --insecure-registry "$REGISTRY" --pull-helper "$T/no-such-crid-pull"
+	run cridctl pull "$REGISTRY/busybox:latest"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"start the pull helper: run $T/no-such-crid-pull: No such file or directory"* ]]
+	# A helper that dies without an answer is an error too, not a hang.
+	printf '#!/bin/sh\nkill -KILL $$\n' >"$T/dying-pull"
+	chmod +x "$T/dying-pull"
+	stop_crid
+	start_crid --insecure-registry "$REGISTRY" --pull-helper "$T/dying-pull"
+	run cridctl pull "$REGISTRY/busybox:latest"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"pull helper $T/dying-pull was killed by signal 9 without an answer"* ]]
+	run cridctl version
+	[ "$status" -eq 0 ]
+	run cridctl images -q
+	[ -z "$output" ]
+}
+
+@test "crid-pull: a bad request on stdin is refused naming what is wrong" {
+	run "$CRID_LIBEXEC/crid-pull" <<<'{"op": "push", "options": {}}'
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.error.message == "fetch request: unknown op \"push\""'
+	run "$CRID_LIBEXEC/crid-pull" <<<'not json'
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.error.message | startswith("fetch request: ")'
+	run "$CRID_LIBEXEC/crid-pull" --bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == "usage: "* ]]
 }
 
 @test "crid: an image acknowledged by a pull survives SIGKILL and restart" {

@@ -63,8 +63,9 @@ assert_consistent() {
 	for id in $(pgrep -af "^[^ ]*crid-monitor .*$T/" | grep -o -- '--id [^ ]*' | cut -d' ' -f2); do
 		grep -qx "$id" <<<"$ids" || { echo "monitor without a record: $id" >&2; return 1; }
 	done
-	[ -z "$(ls -A "$T/root/content/ingest" 2>/dev/null)" ] ||
-		{ echo "partial downloads left: $(ls "$T/root/content/ingest")" >&2; return 1; }
+	[ -d "$T/root/images/ingest" ] || return 0
+	[ -z "$(ls -A "$T/root/images/ingest")" ] ||
+		{ echo "partial downloads left: $(ls "$T/root/images/ingest")" >&2; return 1; }
 }
 
 start_proxy() {
@@ -94,8 +95,16 @@ start_proxy() {
 	done
 	grep -q '^stall ' "$PROXY_MODE.log"
 	sleep 0.3
+	# The blob is being fetched by crid's pull helper, which ends with crid.
+	local old=$CRID_PID
+	pgrep -f "crid-pull --parent-pid $old\$" >/dev/null
 	kill_crid
 	wait "$pull" || true
+	for _ in $(seq 50); do
+		pgrep -f "crid-pull --parent-pid $old\$" >/dev/null || break
+		sleep 0.1
+	done
+	! pgrep -af "crid-pull --parent-pid $old\$" || false
 
 	echo pass >"$PROXY_MODE"
 	start_crid --insecure-registry "127.0.0.1:$PROXY_PORT"

@@ -6,7 +6,7 @@
 #   BERTH              the OCI runtime under test (its directory also holds crid and cridctl
 #                      when it is a path; default /usr/local/bin/berth)
 #   CRID, CRIDCTL      the daemon and client under test (default: beside $BERTH)
-#   CRID_LIBEXEC       where crid-monitor and crid-pause are (default: ../libexec/crid
+#   CRID_LIBEXEC       where crid-monitor, crid-pause and crid-pull are (default: ../libexec/crid
 #                      from the bin directory)
 #   CRID_SECCOMP_PROFILE  the RuntimeDefault profile (default: ../share/crid/ from the bin dir)
 #   CRID_TEST_RUNTIME  the runtime crid runs containers with (default $BERTH; the suite is
@@ -65,8 +65,8 @@ crid_setup() {
 	if ! [ -x "$CRID" ] || ! [ -x "$CRIDCTL" ]; then
 		skip "crid or cridctl not installed at $CRID_BIN_DIR"
 	fi
-	if ! [ -x "$CRID_LIBEXEC/crid-monitor" ] || ! [ -x "$CRID_LIBEXEC/crid-pause" ]; then
-		skip "crid-monitor or crid-pause not installed in $CRID_LIBEXEC"
+	if ! [ -x "$CRID_LIBEXEC/crid-monitor" ] || ! [ -x "$CRID_LIBEXEC/crid-pause" ] || ! [ -x "$CRID_LIBEXEC/crid-pull" ]; then
+		skip "crid-monitor, crid-pause or crid-pull not installed in $CRID_LIBEXEC"
 	fi
 	T="$BATS_TEST_TMPDIR"
 	SOCK="$T/crid.sock"
@@ -87,6 +87,7 @@ start_crid() {
 		--runtime "$CRID_TEST_RUNTIME" \
 		--monitor-path "$CRID_LIBEXEC/crid-monitor" \
 		--infra-binary "$CRID_LIBEXEC/crid-pause" \
+		--pull-helper "$CRID_LIBEXEC/crid-pull" \
 		--cgroup-parent "$CRID_CGROUP_PARENT" \
 		--seccomp-default-profile "$CRID_SECCOMP_PROFILE" \
 		--insecure-registry "${REGISTRY:-127.0.0.1:1}" \

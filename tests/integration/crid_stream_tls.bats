@@ -54,7 +54,7 @@ crid_startup() {
 		>"$T/cni-loopback/10-loopback.conflist"
 	timeout 20 "$CRID" --root "$T/root" --state "$T/state" --listen "$ENDPOINT" --cni-config-dir "$T/cni-loopback" --runtime "$CRID_TEST_RUNTIME" \
 		--monitor-path "$CRID_LIBEXEC/crid-monitor" --infra-binary "$CRID_LIBEXEC/crid-pause" \
-		--cgroup-parent "$CRID_CGROUP_PARENT" --seccomp-default-profile "$CRID_SECCOMP_PROFILE" "$@"
+		--pull-helper "$CRID_LIBEXEC/crid-pull" --cgroup-parent "$CRID_CGROUP_PARENT" --seccomp-default-profile "$CRID_SECCOMP_PROFILE" "$@"
 }
 
 start_tls_crid() {

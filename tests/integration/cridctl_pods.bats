@@ -88,7 +88,7 @@ start_crid_for_pods() {
 	echo '{"cniVersion": "1.0.0", "name": "cridctl-test-loopback", "plugins": [{"type": "loopback"}]}' \
 		>"$T/cni-loopback/10-loopback.conflist"
 	start_crid --cni-config-dir "$T/cni-loopback" --runtime "${CRID_TEST_RUNTIME:-$CRID_BIN_DIR/berth}" --monitor-path "$libexec/crid-monitor" \
-		--infra-binary "$libexec/crid-pause" --cgroup-parent "$CRID_CGROUP_PARENT"
+		--infra-binary "$libexec/crid-pause" --pull-helper "$libexec/crid-pull" --cgroup-parent "$CRID_CGROUP_PARENT"
 }
 
 @test "cridctl: a missing config file is named with errno's text" {

@@ -130,7 +130,7 @@ installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null; }
 	local f
 	for f in /usr/bin/berth /usr/share/man/man8/berth.8.gz /usr/share/man/man8/berth-run.8.gz \
 		/usr/share/bash-completion/completions/berth /usr/share/doc/berth/copyright \
-		/usr/bin/crid /usr/bin/cridctl /usr/libexec/crid/crid-monitor /usr/libexec/crid/crid-pause \
+		/usr/bin/crid /usr/bin/cridctl /usr/libexec/crid/crid-monitor /usr/libexec/crid/crid-pause /usr/libexec/crid/crid-pull \
 		/usr/share/crid/seccomp-default.json /lib/systemd/system/crid.service /lib/systemd/system/crid.socket \
 		/etc/crid/crid.conf /usr/share/man/man5/crid.conf.5.gz /usr/share/man/man1/cridctl.1.gz \
 		/usr/share/bash-completion/completions/cridctl; do

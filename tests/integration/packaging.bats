@@ -33,7 +33,7 @@ uninstall_from() {
 @test "packaging: make install lays out programs, man pages, units, config and completion" {
 	install_to "$D"
 	for f in usr/bin/berth usr/bin/crid usr/bin/cridctl \
-		usr/libexec/crid/crid-monitor usr/libexec/crid/crid-pause; do
+		usr/libexec/crid/crid-monitor usr/libexec/crid/crid-pause usr/libexec/crid/crid-pull; do
 		[ -x "$D/$f" ] || { echo "missing program $f" >&2; false; }
 	done
 	for f in usr/share/man/man8/berth.8 usr/share/man/man8/berth-run.8 usr/share/man/man8/crid.8 \
