@@ -21,7 +21,8 @@
 #
 # Environment:
 #   BERTH                berth (default /usr/local/bin/berth); crid, cridctl
-#                        beside it, crid-monitor and crid-pause in ../libexec/crid
+#                        beside it, crid-monitor, crid-pause and crid-pull in
+#                        ../libexec/crid
 #   RUNC, CONTAINERD     (default /usr/sbin/runc, containerd on PATH)
 #   BENCH_RUNS           rounds of the pod/container lifecycle (default 5)
 #   BENCH_PULL_RUNS      rounds of the image pull (default BENCH_RUNS)
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
 	--output=*) output="${1#--output=}"; shift ;;
 	--runs) runs="$2"; shift 2 ;;
 	--runs=*) runs="${1#--runs=}"; shift ;;
-	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,33p' "$0"; exit 0 ;;
 	*) echo "$0: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -64,7 +65,7 @@ cni_bin=/usr/lib/cni
 python=/usr/bin/python3
 
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 1; }
-for f in "$CRID" "$CRIDCTL" "$libexec/crid-monitor" "$libexec/crid-pause" \
+for f in "$CRID" "$CRIDCTL" "$libexec/crid-monitor" "$libexec/crid-pause" "$libexec/crid-pull" \
 	"$cni_bin/bridge" "$cni_bin/host-local" "$cni_bin/loopback"; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 1; }
 done
