@@ -74,6 +74,7 @@ grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::St
         {"registries", registries},
         {"monitorPath", config_.monitor_path},
         {"infraBinary", config_.infra_binary},
+        {"pullHelper", config_.pull_helper},
         {"seccompDefaultProfile", config_.seccomp_default_profile},
         {"cgroupParent", config_.cgroup_parent},
         {"defaultShmSize", config_.default_shm_size},

@@ -105,6 +105,7 @@ need_registry_tools() {
 	echo "$output" | jq -e '.status.conditions[] | select(.type == "RuntimeReady") | .status == true'
 	echo "$output" | jq -e '.status.conditions[] | select(.type == "NetworkReady") | .status == false and .reason == "NetworkPluginNotReady" and .message != ""'
 	echo "$output" | jq -e --arg root "$T/root" '.config.root == $root'
+	echo "$output" | jq -e --arg p "$CRID_LIBEXEC/crid-pull" '.config.pullHelper == $p'
 
 	# A CNI config written later is picked up without a restart.
 	printf '#!/bin/sh\n' >"$T/cni-bin/noop" && chmod +x "$T/cni-bin/noop"
