@@ -81,6 +81,15 @@ cridctl() {
 	"$CRIDCTL" -r "$ENDPOINT" "$@"
 }
 
+# A local registry holding busybox:latest, and a crid allowed to pull from it
+# (any arguments go to crid).
+start_crid_with_busybox() {
+	need_registry_tools
+	start_registry
+	push_busybox_image latest
+	start_crid --insecure-registry "$REGISTRY" "$@"
+}
+
 need_registry_tools() {
 	local tool
 	for tool in docker-registry skopeo umoci curl; do
@@ -256,10 +265,7 @@ print(s.recv(4096).decode(), flush=True)' "$notify" >"$T/notify.out" &
 }
 
 @test "crid: pull, list, inspect and remove an image from a local registry" {
-	need_registry_tools
-	start_registry
-	push_busybox_image latest
-	start_crid --insecure-registry "$REGISTRY"
+	start_crid_with_busybox
 
 	run cridctl pull "$REGISTRY/busybox:latest"
 	[ "$status" -eq 0 ]
@@ -343,10 +349,7 @@ print(s.recv(4096).decode(), flush=True)' "$notify" >"$T/notify.out" &
 }
 
 @test "crid: pulls run in crid-pull; crid itself maps neither libcurl nor libarchive" {
-	need_registry_tools
-	start_registry
-	push_busybox_image latest
-	start_crid --insecure-registry "$REGISTRY"
+	start_crid_with_busybox
 	run cridctl pull "$REGISTRY/busybox:latest"
 	[ "$status" -eq 0 ]
 	# The helper is gone once the pull answered; the daemon never loaded the fetch side.
@@ -358,10 +361,7 @@ print(s.recv(4096).decode(), flush=True)' "$notify" >"$T/notify.out" &
 }
 
 @test "crid: a pull helper that cannot run fails the pull naming it, and crid carries on" {
-	need_registry_tools
-	start_registry
-	push_busybox_image latest
-	start_crid --insecure-registry "$REGISTRY" --pull-helper "$T/no-such-crid-pull"
+	start_crid_with_busybox --pull-helper "$T/no-such-crid-pull"
 	run cridctl pull "$REGISTRY/busybox:latest"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"start the pull helper: run $T/no-such-crid-pull: No such file or directory"* ]]
@@ -392,10 +392,7 @@ print(s.recv(4096).decode(), flush=True)' "$notify" >"$T/notify.out" &
 }
 
 @test "crid: an image acknowledged by a pull survives SIGKILL and restart" {
-	need_registry_tools
-	start_registry
-	push_busybox_image latest
-	start_crid --insecure-registry "$REGISTRY"
+	start_crid_with_busybox
 	run cridctl pull "$REGISTRY/busybox:latest"
 	[ "$status" -eq 0 ]
 	local id="${output##* }"
