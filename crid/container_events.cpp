@@ -52,18 +52,18 @@ runtime::v1::ContainerEventType to_cri_event(LifecycleEvent::Kind kind) {
   return runtime::v1::CONTAINER_STOPPED_EVENT;
 }
 
-grpc::Status stream_container_events(EventBus &bus, const EventStatusFn &status, grpc::ServerContext *context,
-                                     grpc::ServerWriterInterface<runtime::v1::ContainerEventResponse> *writer,
+rpc::Status stream_container_events(EventBus &bus, const EventStatusFn &status, rpc::CallContext *context,
+                                     rpc::Writer<runtime::v1::ContainerEventResponse> *writer,
                                      const EventStreamOptions &options) {
   EventSubscription sub(bus, options.queue_capacity);
-  // gRPC's sync API has no wake-up on cancel, so a quiet stream looks every cancel_poll.
-  while (!context->IsCancelled()) {
+  // Cancellation does not wake the subscription: a quiet stream looks every cancel_poll.
+  while (!context->is_cancelled()) {
     auto event = sub.next(options.cancel_poll);
     if (!event) {
       if (sub.overflowed()) {
         log::warning("GetContainerEvents: subscriber {} fell {} events behind; disconnecting it", context->peer(),
                      options.queue_capacity);
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+        return rpc::Status(rpc::StatusCode::RESOURCE_EXHAUSTED,
                             fmt::format("container events: the client fell more than {} events behind; "
                                         "events were lost, reconnect and list",
                                         options.queue_capacity));
@@ -75,9 +75,9 @@ grpc::Status stream_container_events(EventBus &bus, const EventStatusFn &status,
     response.set_container_event_type(to_cri_event(event->kind));
     response.set_created_at(event->at_ns);
     if (status) status(*event, &response);
-    if (!writer->Write(response)) return grpc::Status::OK;  // the client went away
+    if (!writer->write(response)) return rpc::Status::OK;  // the client went away
   }
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
 }  // namespace berth::crid

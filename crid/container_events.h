@@ -15,10 +15,10 @@
 #include <mutex>
 #include <optional>
 
-#include <grpcpp/grpcpp.h>
-
 #include "crid/cri_api.h"
 #include "crid/event_bus.h"
+#include "crid/rpc/call.h"
+#include "crid/rpc/status.h"
 
 namespace berth::crid {
 
@@ -59,8 +59,8 @@ struct EventStreamOptions {
 
 // Serves one GetContainerEvents call until the client cancels (OK), falls
 // behind (RESOURCE_EXHAUSTED) or the stream breaks.
-grpc::Status stream_container_events(EventBus &bus, const EventStatusFn &status, grpc::ServerContext *context,
-                                     grpc::ServerWriterInterface<runtime::v1::ContainerEventResponse> *writer,
+rpc::Status stream_container_events(EventBus &bus, const EventStatusFn &status, rpc::CallContext *context,
+                                     rpc::Writer<runtime::v1::ContainerEventResponse> *writer,
                                      const EventStreamOptions &options = {});
 
 }  // namespace berth::crid

@@ -26,8 +26,8 @@ void fit_exec_output(std::string &out, std::string &err) {
   if (err.size() > left) err.resize(left);
 }
 
-grpc::Status not_running(const ContainerView &c) {
-  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+rpc::Status not_running(const ContainerView &c) {
+  return rpc::Status(rpc::StatusCode::FAILED_PRECONDITION,
                       fmt::format("container {} is not running", c.attributes.id()));
 }
 
@@ -62,12 +62,12 @@ bool labels_match(const google::protobuf::Map<std::string, std::string> &selecto
   return true;
 }
 
-grpc::Status exec_sync_call(const ContainerView &container, const runtime::v1::ExecSyncRequest &request,
+rpc::Status exec_sync_call(const ContainerView &container, const runtime::v1::ExecSyncRequest &request,
                             runtime::v1::ExecSyncResponse *response) {
   if (request.cmd().empty())
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "ExecSync: cmd is empty");
+    return rpc::Status(rpc::StatusCode::INVALID_ARGUMENT, "ExecSync: cmd is empty");
   if (request.timeout() < 0)
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("ExecSync: timeout {} is negative", request.timeout()));
+    return rpc::Status(rpc::StatusCode::INVALID_ARGUMENT, fmt::format("ExecSync: timeout {} is negative", request.timeout()));
   if (container.state != runtime::v1::CONTAINER_RUNNING) return not_running(container);
   ExecSyncOptions options;
   options.timeout = std::chrono::seconds(request.timeout());
@@ -78,18 +78,18 @@ grpc::Status exec_sync_call(const ContainerView &container, const runtime::v1::E
   response->set_stdout(std::move(r->out));
   response->set_stderr(std::move(r->err));
   response->set_exit_code(r->exit_code);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status container_stats_call(const ContainerView &container, CpuSampleCache &cache,
+rpc::Status container_stats_call(const ContainerView &container, CpuSampleCache &cache,
                                   runtime::v1::ContainerStatsResponse *response) {
   auto s = container_stats(stats_input(container), cache);
   if (!s) return to_status(s.error());
   *response->mutable_stats() = std::move(*s);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status list_container_stats_call(const std::vector<ContainerView> &containers,
+rpc::Status list_container_stats_call(const std::vector<ContainerView> &containers,
                                        const runtime::v1::ContainerStatsFilter &filter, CpuSampleCache &cache,
                                        runtime::v1::ListContainerStatsResponse *response) {
   for (const auto &c : containers) {
@@ -101,18 +101,18 @@ grpc::Status list_container_stats_call(const std::vector<ContainerView> &contain
     if (!s) continue;
     *response->add_stats() = std::move(*s);
   }
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status pod_sandbox_stats_call(const PodView &pod, CpuSampleCache &cache,
+rpc::Status pod_sandbox_stats_call(const PodView &pod, CpuSampleCache &cache,
                                     runtime::v1::PodSandboxStatsResponse *response) {
   auto s = pod_sandbox_stats(pod_input(pod), cache);
   if (!s) return to_status(s.error());
   *response->mutable_stats() = std::move(*s);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status list_pod_sandbox_stats_call(const std::vector<PodView> &pods,
+rpc::Status list_pod_sandbox_stats_call(const std::vector<PodView> &pods,
                                          const runtime::v1::PodSandboxStatsFilter &filter, CpuSampleCache &cache,
                                          runtime::v1::ListPodSandboxStatsResponse *response) {
   for (const auto &pod : pods) {
@@ -122,24 +122,24 @@ grpc::Status list_pod_sandbox_stats_call(const std::vector<PodView> &pods,
     if (!s) continue;
     *response->add_stats() = std::move(*s);
   }
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status update_container_resources_call(const ContainerView &container,
+rpc::Status update_container_resources_call(const ContainerView &container,
                                              const runtime::v1::UpdateContainerResourcesRequest &request) {
   if (!has_process(container)) return not_running(container);
   // Nothing for Linux to change (a Windows-only request).
-  if (!request.has_linux()) return grpc::Status::OK;
+  if (!request.has_linux()) return rpc::Status::OK;
   auto r = update_container_resources(container.runtime, linux_resources_json(request.linux()));
   if (!r) return to_status(r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status reopen_container_log_call(const ContainerView &container) {
+rpc::Status reopen_container_log_call(const ContainerView &container) {
   if (container.state != runtime::v1::CONTAINER_RUNNING) return not_running(container);
   auto r = reopen_container_log(container.attributes.id(), container.monitor_socket_dir);
   if (!r) return to_status(r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
 }  // namespace berth::crid

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/support/status.h>
+#include "crid/rpc/status.h"
 
 #include "crid/container_stats.h"
 #include "crid/cri_api.h"
@@ -40,30 +40,30 @@ struct PodView {
   std::vector<ContainerView> containers;
 };
 
-grpc::Status exec_sync_call(const ContainerView &container, const runtime::v1::ExecSyncRequest &request,
+rpc::Status exec_sync_call(const ContainerView &container, const runtime::v1::ExecSyncRequest &request,
                             runtime::v1::ExecSyncResponse *response);
 
-grpc::Status container_stats_call(const ContainerView &container, CpuSampleCache &cache,
+rpc::Status container_stats_call(const ContainerView &container, CpuSampleCache &cache,
                                   runtime::v1::ContainerStatsResponse *response);
 
 // containers: every container in the store; the filter picks among them, and
 // only running ones are reported, as containerd does.
-grpc::Status list_container_stats_call(const std::vector<ContainerView> &containers,
+rpc::Status list_container_stats_call(const std::vector<ContainerView> &containers,
                                        const runtime::v1::ContainerStatsFilter &filter, CpuSampleCache &cache,
                                        runtime::v1::ListContainerStatsResponse *response);
 
-grpc::Status pod_sandbox_stats_call(const PodView &pod, CpuSampleCache &cache,
+rpc::Status pod_sandbox_stats_call(const PodView &pod, CpuSampleCache &cache,
                                     runtime::v1::PodSandboxStatsResponse *response);
 
 // pods: every pod in the store; only ready ones are reported.
-grpc::Status list_pod_sandbox_stats_call(const std::vector<PodView> &pods,
+rpc::Status list_pod_sandbox_stats_call(const std::vector<PodView> &pods,
                                          const runtime::v1::PodSandboxStatsFilter &filter, CpuSampleCache &cache,
                                          runtime::v1::ListPodSandboxStatsResponse *response);
 
-grpc::Status update_container_resources_call(const ContainerView &container,
+rpc::Status update_container_resources_call(const ContainerView &container,
                                              const runtime::v1::UpdateContainerResourcesRequest &request);
 
-grpc::Status reopen_container_log_call(const ContainerView &container);
+rpc::Status reopen_container_log_call(const ContainerView &container);
 
 // CRI's id filters match a full id or a prefix of one, as crictl passes them.
 bool id_matches(const std::string &filter_id, const std::string &id);

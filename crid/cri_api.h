@@ -83,7 +83,6 @@
 #undef SIGRTMIN
 #undef SIGRTMAX
 
-#include "crid/proto/api.grpc.pb.h"
 #include "crid/proto/api.pb.h"
 
 #pragma pop_macro("SIGABRT")

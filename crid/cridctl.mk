@@ -5,7 +5,7 @@
 EXTRA_DIST += tests/integration/cridctl_pods.bats
 if BUILD_CRID
 noinst_LIBRARIES += crid/libcridctl.a
-crid_libcridctl_a_CPPFLAGS = $(CRID_CPPFLAGS)
+crid_libcridctl_a_CPPFLAGS = $(CRID_CPPFLAGS) $(GRPC_CFLAGS)
 crid_libcridctl_a_SOURCES = \
 	crid/ctl/cli_args.h crid/ctl/cli_args.cpp \
 	crid/ctl/output.h crid/ctl/output.cpp \
@@ -28,13 +28,13 @@ crid_libcridctl_a_SOURCES = \
 	crid/ctl/stream_commands.cpp
 
 bin_PROGRAMS += crid/cridctl
-crid_cridctl_CPPFLAGS = $(CRID_CPPFLAGS)
+crid_cridctl_CPPFLAGS = $(CRID_CPPFLAGS) $(GRPC_CFLAGS)
 crid_cridctl_SOURCES = crid/ctl/main.cpp
 # crid's library for the streaming clients (crid/streaming/client.h).
-crid_cridctl_LDADD = crid/libcridctl.a $(CRID_LIBS) -lpthread
+crid_cridctl_LDADD = crid/libcridctl.a crid/libcriapi_grpc.a $(CRID_LIBS) $(GRPC_LIBS) -lpthread
 
 # Linked before $(CRID_LIBS) again: libcridctl.a needs libcriapi.a and fmt.
 crid_unit_tests_SOURCES += tests/unit/cridctl_output_test.cpp tests/unit/cridctl_args_test.cpp \
 	tests/unit/cridctl_log_line_test.cpp tests/unit/cridctl_config_file_test.cpp
-crid_unit_tests_LDADD += crid/libcridctl.a $(CRID_LIBS)
+crid_unit_tests_LDADD += crid/libcridctl.a crid/libcriapi_grpc.a $(CRID_LIBS) $(GRPC_LIBS)
 endif

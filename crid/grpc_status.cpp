@@ -4,24 +4,24 @@
 
 namespace berth::crid {
 
-grpc::Status to_status(const Error &error) {
-  grpc::StatusCode code;
+rpc::Status to_status(const Error &error) {
+  rpc::StatusCode code;
   switch (error.code) {
-    case ENOENT: code = grpc::StatusCode::NOT_FOUND; break;
-    case EINVAL: code = grpc::StatusCode::INVALID_ARGUMENT; break;
-    case EEXIST: code = grpc::StatusCode::ALREADY_EXISTS; break;
+    case ENOENT: code = rpc::StatusCode::NOT_FOUND; break;
+    case EINVAL: code = rpc::StatusCode::INVALID_ARGUMENT; break;
+    case EEXIST: code = rpc::StatusCode::ALREADY_EXISTS; break;
     case EACCES:
-    case EPERM: code = grpc::StatusCode::PERMISSION_DENIED; break;
-    case EBUSY: code = grpc::StatusCode::FAILED_PRECONDITION; break;
-    case EBADMSG: code = grpc::StatusCode::DATA_LOSS; break;
-    case ETIMEDOUT: code = grpc::StatusCode::DEADLINE_EXCEEDED; break;
+    case EPERM: code = rpc::StatusCode::PERMISSION_DENIED; break;
+    case EBUSY: code = rpc::StatusCode::FAILED_PRECONDITION; break;
+    case EBADMSG: code = rpc::StatusCode::DATA_LOSS; break;
+    case ETIMEDOUT: code = rpc::StatusCode::DEADLINE_EXCEEDED; break;
     case ECONNREFUSED:
     case EHOSTUNREACH:
     case ENETUNREACH:
-    case EAGAIN: code = grpc::StatusCode::UNAVAILABLE; break;
-    default: code = grpc::StatusCode::INTERNAL; break;
+    case EAGAIN: code = rpc::StatusCode::UNAVAILABLE; break;
+    default: code = rpc::StatusCode::INTERNAL; break;
   }
-  return grpc::Status(code, error.message);
+  return rpc::Status(code, error.message);
 }
 
 }  // namespace berth::crid

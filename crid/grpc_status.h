@@ -1,7 +1,7 @@
 // berth errors as gRPC statuses the kubelet understands.
 #pragma once
 
-#include <grpcpp/support/status.h>
+#include "crid/rpc/status.h"
 
 #include "libcontainer/result.h"
 
@@ -12,6 +12,6 @@ namespace berth::crid {
 // PermissionDenied, EBUSY FailedPrecondition, EBADMSG DataLoss, ETIMEDOUT
 // DeadlineExceeded, ECONNREFUSED/EHOSTUNREACH/ENETUNREACH/EAGAIN Unavailable,
 // anything else Internal. The message is the error's own sentence.
-grpc::Status to_status(const Error &error);
+rpc::Status to_status(const Error &error);
 
 }  // namespace berth::crid

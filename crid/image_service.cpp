@@ -22,7 +22,7 @@ images::Auth to_auth(const runtime::v1::AuthConfig &a) {
   return auth;
 }
 
-grpc::Status invalid(std::string_view what) { return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(what)); }
+rpc::Status invalid(std::string_view what) { return rpc::Status(rpc::StatusCode::INVALID_ARGUMENT, std::string(what)); }
 
 nlohmann::json verbose_info(const images::ImageRecord &r) {
   nlohmann::json layers = nlohmann::json::array();
@@ -88,16 +88,16 @@ Result<std::vector<images::ImageRecord>> ImageService::matching(const runtime::v
   return std::vector<images::ImageRecord>{std::move(*found)};
 }
 
-grpc::Status ImageService::ListImages(grpc::ServerContext *, const runtime::v1::ListImagesRequest *request,
+rpc::Status ImageService::ListImages(rpc::CallContext *, const runtime::v1::ListImagesRequest *request,
                                       runtime::v1::ListImagesResponse *response) {
   auto found = matching(request->filter());
   if (!found) return to_status(found.error());
   for (const auto &r : *found) to_cri_image(r, response->add_images());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status ImageService::StreamImages(grpc::ServerContext *, const runtime::v1::StreamImagesRequest *request,
-                                        grpc::ServerWriter<runtime::v1::StreamImagesResponse> *writer) {
+rpc::Status ImageService::StreamImages(rpc::CallContext *, const runtime::v1::StreamImagesRequest *request,
+                                        rpc::Writer<runtime::v1::StreamImagesResponse> *writer) {
   auto found = matching(request->filter());
   if (!found) return to_status(found.error());
   // Batches keep each message well under gRPC's default 4 MiB limit.
@@ -105,27 +105,27 @@ grpc::Status ImageService::StreamImages(grpc::ServerContext *, const runtime::v1
   for (size_t i = 0; i < found->size(); i += kBatch) {
     runtime::v1::StreamImagesResponse batch;
     for (size_t j = i; j < std::min(found->size(), i + kBatch); ++j) to_cri_image((*found)[j], batch.add_images());
-    if (!writer->Write(batch)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!writer->write(batch)) return rpc::Status(rpc::StatusCode::CANCELLED, "client went away");
   }
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status ImageService::ImageStatus(grpc::ServerContext *, const runtime::v1::ImageStatusRequest *request,
+rpc::Status ImageService::ImageStatus(rpc::CallContext *, const runtime::v1::ImageStatusRequest *request,
                                        runtime::v1::ImageStatusResponse *response) {
   const std::string &ref = request->image().image();
   if (ref.empty()) return invalid("ImageStatus: no image given (ImageSpec.image is empty)");
   auto record = images_.status(ref);
   if (!record) {
     // CRI: an image that is not there is an answer without an image, not an error.
-    if (record.error().code == ENOENT) return grpc::Status::OK;
+    if (record.error().code == ENOENT) return rpc::Status::OK;
     return to_status(record.error());
   }
   to_cri_image(*record, response->mutable_image());
   if (request->verbose()) (*response->mutable_info())["info"] = verbose_info(*record).dump();
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status pull_image(images::ImageService &images, const runtime::v1::PullImageRequest &request,
+rpc::Status pull_image(images::ImageService &images, const runtime::v1::PullImageRequest &request,
                         images::PullObserver *observer, std::string *image_ref) {
   const std::string &ref = request.image().image();
   if (ref.empty()) return invalid("PullImage: no image given (ImageSpec.image is empty)");
@@ -138,41 +138,41 @@ grpc::Status pull_image(images::ImageService &images, const runtime::v1::PullIma
   log::info("pulled image {} as {}", ref, record->id);
   // image_ref is the image id, the same value Image.id carries (CRI v1.36 semantics).
   *image_ref = record->id;
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status ImageService::PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *request,
+rpc::Status ImageService::PullImage(rpc::CallContext *, const runtime::v1::PullImageRequest *request,
                                      runtime::v1::PullImageResponse *response) {
   std::string image_ref;
-  grpc::Status s = pull_image(images_, *request, nullptr, &image_ref);
+  rpc::Status s = pull_image(images_, *request, nullptr, &image_ref);
   if (s.ok()) response->set_image_ref(image_ref);
   return s;
 }
 
-grpc::Status ImageService::RemoveImage(grpc::ServerContext *, const runtime::v1::RemoveImageRequest *request,
+rpc::Status ImageService::RemoveImage(rpc::CallContext *, const runtime::v1::RemoveImageRequest *request,
                                        runtime::v1::RemoveImageResponse *) {
   const std::string &ref = request->image().image();
   if (ref.empty()) return invalid("RemoveImage: no image given (ImageSpec.image is empty)");
   auto record = images_.status(ref);
   if (!record) {
     // CRI: removing an image that is already gone succeeds.
-    if (record.error().code == ENOENT) return grpc::Status::OK;
+    if (record.error().code == ENOENT) return rpc::Status::OK;
     return to_status(record.error());
   }
   auto users = metadata_->containers_using_image(record->id);
   if (!users) return to_status(users.error());
   if (!users->empty())
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+    return rpc::Status(rpc::StatusCode::FAILED_PRECONDITION,
                         fmt::format("remove image {}: container {} uses it{}", ref, users->front(),
                                     users->size() > 1 ? fmt::format(" (and {} more)", users->size() - 1) : ""));
   // By id, so every tag of the image goes, as CRI specifies for RemoveImage.
   if (auto r = images_.remove(record->id); !r && r.error().code != ENOENT)
     return to_status(r.error().context(fmt::format("remove image {}", ref)));
   log::info("removed image {} ({})", ref, record->id);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status ImageService::ImageFsInfo(grpc::ServerContext *, const runtime::v1::ImageFsInfoRequest *,
+rpc::Status ImageService::ImageFsInfo(rpc::CallContext *, const runtime::v1::ImageFsInfoRequest *,
                                        runtime::v1::ImageFsInfoResponse *response) {
   auto usage = images_.fs_info();
   if (!usage) return to_status(usage.error());
@@ -181,7 +181,7 @@ grpc::Status ImageService::ImageFsInfo(grpc::ServerContext *, const runtime::v1:
   fs->mutable_fs_id()->set_mountpoint(usage->mountpoint);
   fs->mutable_used_bytes()->set_value(usage->bytes);
   fs->mutable_inodes_used()->set_value(usage->inodes);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
 }  // namespace berth::crid

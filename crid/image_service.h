@@ -4,29 +4,31 @@
 
 #include <memory>
 
+#include "crid/rpc/call.h"
+#include "crid/rpc/status.h"
 #include "crid/cri_api.h"
 #include "crid/metadata_store.h"
 #include "images/image_service.h"
 
 namespace berth::crid {
 
-class ImageService final : public runtime::v1::ImageService::Service {
+class ImageService final {
  public:
   ImageService(images::ImageService &images, std::shared_ptr<MetadataStore> metadata)
       : images_(images), metadata_(std::move(metadata)) {}
 
-  grpc::Status ListImages(grpc::ServerContext *, const runtime::v1::ListImagesRequest *,
-                          runtime::v1::ListImagesResponse *) override;
-  grpc::Status StreamImages(grpc::ServerContext *, const runtime::v1::StreamImagesRequest *,
-                            grpc::ServerWriter<runtime::v1::StreamImagesResponse> *) override;
-  grpc::Status ImageStatus(grpc::ServerContext *, const runtime::v1::ImageStatusRequest *,
-                           runtime::v1::ImageStatusResponse *) override;
-  grpc::Status PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *,
-                         runtime::v1::PullImageResponse *) override;
-  grpc::Status RemoveImage(grpc::ServerContext *, const runtime::v1::RemoveImageRequest *,
-                           runtime::v1::RemoveImageResponse *) override;
-  grpc::Status ImageFsInfo(grpc::ServerContext *, const runtime::v1::ImageFsInfoRequest *,
-                           runtime::v1::ImageFsInfoResponse *) override;
+  rpc::Status ListImages(rpc::CallContext *, const runtime::v1::ListImagesRequest *,
+                          runtime::v1::ListImagesResponse *);
+  rpc::Status StreamImages(rpc::CallContext *, const runtime::v1::StreamImagesRequest *,
+                            rpc::Writer<runtime::v1::StreamImagesResponse> *);
+  rpc::Status ImageStatus(rpc::CallContext *, const runtime::v1::ImageStatusRequest *,
+                           runtime::v1::ImageStatusResponse *);
+  rpc::Status PullImage(rpc::CallContext *, const runtime::v1::PullImageRequest *,
+                         runtime::v1::PullImageResponse *);
+  rpc::Status RemoveImage(rpc::CallContext *, const runtime::v1::RemoveImageRequest *,
+                           runtime::v1::RemoveImageResponse *);
+  rpc::Status ImageFsInfo(rpc::CallContext *, const runtime::v1::ImageFsInfoRequest *,
+                           runtime::v1::ImageFsInfoResponse *);
 
  private:
   // The images matching a filter (all when the filter names no image).
@@ -38,7 +40,7 @@ class ImageService final : public runtime::v1::ImageService::Service {
 
 // PullImage's work, shared with crid's PullProgress extension: pulls the
 // request's image (observer may be null) and sets *image_ref to its id.
-grpc::Status pull_image(images::ImageService &images, const runtime::v1::PullImageRequest &request,
+rpc::Status pull_image(images::ImageService &images, const runtime::v1::PullImageRequest &request,
                         images::PullObserver *observer, std::string *image_ref);
 
 // An image record as CRI's Image message.

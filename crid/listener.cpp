@@ -1,8 +1,6 @@
 #include "crid/listener.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,9 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include <grpcpp/server.h>
-#include <grpcpp/server_posix.h>
 
 #include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
 #include "crid/log.h"
@@ -110,46 +105,6 @@ Result<Listener> Listener::open(const std::string &socket_path) {
 Listener::~Listener() {
   if (owns_path_) ::unlink(path_.c_str());
   if (lock_) ::unlink((path_ + ".lock").c_str());
-}
-
-Result<std::unique_ptr<Acceptor>> Acceptor::start(int listen_fd, grpc::Server *server) {
-  Fd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!wake) return sys_error(errno, "create eventfd for the acceptor");
-  std::unique_ptr<Acceptor> a(new Acceptor(listen_fd, server, std::move(wake)));
-  a->thread_ = std::thread([p = a.get()] { p->run(); });
-  return a;
-}
-
-Acceptor::~Acceptor() { stop(); }
-
-void Acceptor::stop() {
-  if (!thread_.joinable()) return;
-  uint64_t one = 1;
-  (void)!::write(wake_.get(), &one, sizeof one);
-  thread_.join();
-}
-
-void Acceptor::run() {
-  pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_.get(), POLLIN, 0}};
-  for (;;) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      log::error("poll on the listening socket: {}", std::strerror(errno));
-      return;
-    }
-    if (fds[1].revents) return;
-    if (!(fds[0].revents & POLLIN)) continue;
-    int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (conn < 0) {
-      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-        log::warning("accept a connection: {}", std::strerror(errno));
-      // Out of fds: back off instead of spinning on a socket that stays readable.
-      if (errno == EMFILE || errno == ENFILE) ::poll(nullptr, 0, 100);
-      continue;
-    }
-    // The server owns the fd from here on, and closes it with the connection.
-    grpc::AddInsecureChannelFromFd(server_, conn);
-  }
 }
 
 }  // namespace berth::crid

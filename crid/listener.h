@@ -1,20 +1,13 @@
 // Where crid listens: its unix socket, either handed over by systemd (socket
-// activation, LISTEN_FDS) or bound here with mode 0660, owned by root; and the
-// thread that accepts connections on it and gives them to the gRPC server.
+// activation, LISTEN_FDS) or bound here with mode 0660, owned by root. The
+// gRPC server (crid/rpc/server.h) accepts on it.
 #pragma once
 
-#include <atomic>
 #include <string>
-#include <thread>
 #include <utility>
-#include <memory>
 
 #include "libcontainer/fd.h"
 #include "libcontainer/result.h"
-
-namespace grpc {
-class Server;
-}
 
 namespace berth::crid {
 
@@ -49,24 +42,6 @@ class Listener {
   std::string path_;
   bool activated_ = false;
   bool owns_path_ = false;
-};
-
-// Accepts connections on a listener in its own thread and hands each to the
-// server (grpc::AddInsecureChannelFromFd). stop() ends the thread.
-class Acceptor {
- public:
-  static Result<std::unique_ptr<Acceptor>> start(int listen_fd, grpc::Server *server);
-  ~Acceptor();
-  void stop();
-
- private:
-  Acceptor(int listen_fd, grpc::Server *server, Fd wake) : listen_fd_(listen_fd), server_(server), wake_(std::move(wake)) {}
-  void run();
-
-  int listen_fd_;
-  grpc::Server *server_;
-  Fd wake_;  // eventfd: written to by stop()
-  std::thread thread_;
 };
 
 }  // namespace berth::crid

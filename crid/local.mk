@@ -19,7 +19,7 @@ crid/proto/api.stamp: $(srcdir)/crid/proto/api.proto
 $(CRID_PROTO_GEN): crid/proto/api.stamp
 	@:
 
-CRID_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) $(GRPC_CFLAGS) $(SQLITE3_CFLAGS) $(TOMLPLUSPLUS_CFLAGS) \
+CRID_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) $(PROTOBUF_CFLAGS) $(NGHTTP2_CFLAGS) $(SQLITE3_CFLAGS) $(TOMLPLUSPLUS_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) \
 	-DCRID_DEFAULT_RUNTIME='"$(bindir)/berth"' \
 	-DCRID_DEFAULT_CONFIG='"$(sysconfdir)/crid/crid.conf"' \
@@ -28,11 +28,16 @@ CRID_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) $(GRPC_CFLAGS) $(SQLITE3_CFLAGS
 	-DCRID_DEFAULT_PULL_HELPER='"$(libexecdir)/crid/crid-pull"' \
 	-DCRID_DEFAULT_SECCOMP_PROFILE='"$(datadir)/crid/seccomp-default.json"'
 
-# The generated code compiles slowly: once, into a library both programs share.
-noinst_LIBRARIES += crid/libcriapi.a
-nodist_crid_libcriapi_a_SOURCES = $(CRID_PROTO_GEN)
-crid_libcriapi_a_CPPFLAGS = -I$(top_builddir)/crid/proto $(GRPC_CFLAGS)
+# The generated code compiles slowly: once, into libraries both programs
+# share. The messages in libcriapi.a; the gRPC client stubs, which only
+# cridctl uses (crid serves through crid/rpc/), in libcriapi_grpc.a.
+noinst_LIBRARIES += crid/libcriapi.a crid/libcriapi_grpc.a
+nodist_crid_libcriapi_a_SOURCES = crid/proto/api.pb.h crid/proto/api.pb.cc
+crid_libcriapi_a_CPPFLAGS = -I$(top_builddir)/crid/proto $(PROTOBUF_CFLAGS)
 crid_libcriapi_a_CXXFLAGS = $(AM_CXXFLAGS) -Wno-unused-parameter
+nodist_crid_libcriapi_grpc_a_SOURCES = crid/proto/api.grpc.pb.h crid/proto/api.grpc.pb.cc
+crid_libcriapi_grpc_a_CPPFLAGS = -I$(top_builddir)/crid/proto $(GRPC_CFLAGS)
+crid_libcriapi_grpc_a_CXXFLAGS = $(AM_CXXFLAGS) -Wno-unused-parameter
 
 noinst_LIBRARIES += crid/libcrid.a
 crid_libcrid_a_CPPFLAGS = $(CRID_CPPFLAGS)
@@ -42,6 +47,10 @@ crid_libcrid_a_SOURCES = \
 	crid/config.h crid/config.cpp \
 	crid/metadata_store.h crid/metadata_store.cpp \
 	crid/listener.h crid/listener.cpp \
+	crid/rpc/status.h crid/rpc/call.h crid/rpc/methods.h \
+	crid/rpc/wire.h crid/rpc/wire.cpp \
+	crid/rpc/server.h crid/rpc/server.cpp \
+	crid/service_methods.h crid/service_methods.cpp \
 	crid/sd_daemon.h crid/sd_daemon.cpp \
 	crid/runtime_service.h crid/runtime_service.cpp \
 	crid/image_service.h crid/image_service.cpp \
@@ -50,7 +59,7 @@ crid_libcrid_a_SOURCES = \
 	crid/pull_helper.h crid/pull_helper.cpp
 
 # The image store's bookkeeping only: pulls run in crid-pull (crid/pull.mk).
-CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_CORE_LIBS) $(BERTH_LIBS) $(GRPC_LIBS) \
+CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_CORE_LIBS) $(BERTH_LIBS) $(PROTOBUF_LIBS) $(NGHTTP2_LIBS) \
 	$(SQLITE3_LIBS) $(TOMLPLUSPLUS_LIBS) -lpthread
 
 # Built as crid/crid and crid/cridctl (a program named crid would collide with
@@ -66,12 +75,14 @@ TESTS += crid_unit_tests
 endif
 # The source tree, for fixtures the tests read (an absolute path: __FILE__
 # is relative when ccache rewrites paths under CCACHE_BASEDIR).
-crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS) -DBERTH_TEST_SOURCE_ROOT='"$(abs_top_srcdir)"'
+crid_unit_tests_CPPFLAGS = $(CRID_CPPFLAGS) $(GRPC_CFLAGS) -DBERTH_TEST_SOURCE_ROOT='"$(abs_top_srcdir)"'
 crid_unit_tests_SOURCES = tests/unit/main_test.cpp \
 	tests/unit/crid_config_test.cpp \
 	tests/unit/crid_metadata_store_test.cpp \
 	tests/unit/crid_sd_daemon_test.cpp \
 	tests/unit/crid_image_service_test.cpp \
-	tests/unit/crid_spawn_test.cpp
+	tests/unit/crid_spawn_test.cpp \
+	tests/unit/crid_rpc_wire_test.cpp \
+	tests/unit/crid_rpc_server_test.cpp
 crid_unit_tests_LDADD = $(CRID_LIBS) -lgtest
 endif

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
 
 #include <config.h>  // the build's (autoconf); crid/config.h is crid's settings
 #include "crid/config.h"
@@ -24,6 +23,7 @@
 #include "crid/pod_store.h"
 #include "crid/runtime_service.h"
 #include "crid/sd_daemon.h"
+#include "crid/service_methods.h"
 #include "crid/stream_backend.h"
 #include "crid/streaming/server.h"
 
@@ -136,21 +136,11 @@ int serve(const Config &config) {
   runtime_service.set_stream_server(&stream_server);
   ImageService image_service(**images, *metadata);
   PullProgressService pull_progress(**images);
-  grpc::ServerBuilder builder;
-  builder.RegisterService(&runtime_service);
-  builder.RegisterService(&image_service);
-  builder.RegisterService(&pull_progress);
-  // Image lists and verbose statuses of big nodes exceed gRPC's 4 MiB default.
-  builder.SetMaxSendMessageSize(16 << 20);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server) {
-    log::error("start the gRPC server failed");
-    return 1;
-  }
-  auto acceptor = Acceptor::start(listener->fd(), server.get());
-  if (!acceptor) {
-    log::error("{}", acceptor.error().message);
-    server->Shutdown();
+  rpc::Server server;
+  add_cri_methods(server, runtime_service, image_service);
+  add_pull_progress_methods(server, pull_progress);
+  if (auto r = server.start(listener->fd()); !r) {
+    log::error("start the gRPC server: {}", r.error().message);
     return 1;
   }
   log::info("crid {} serving CRI v1 on {}{} (root {}, state {}, runtime {})", PACKAGE_VERSION, config.listen,
@@ -166,11 +156,9 @@ int serve(const Config &config) {
   }
   log::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   notify("STOPPING=1");
-  (*acceptor)->stop();
   // Calls in flight get a few seconds to finish; pulls still running after
   // that are cancelled (their partial blobs are never trusted by a later pull).
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  server->Wait();
+  server.shutdown(std::chrono::seconds(5));
   stream_server.stop();
   pods.stop_watching();
   log::info("crid stopped");

@@ -15,7 +15,8 @@ crid/proto/pull_progress.stamp: $(srcdir)/crid/proto/pull_progress.proto $(srcdi
 $(PULL_PROGRESS_GEN): crid/proto/pull_progress.stamp
 	@:
 
-nodist_crid_libcriapi_a_SOURCES += $(PULL_PROGRESS_GEN)
+nodist_crid_libcriapi_a_SOURCES += crid/proto/pull_progress.pb.h crid/proto/pull_progress.pb.cc
+nodist_crid_libcriapi_grpc_a_SOURCES += crid/proto/pull_progress.grpc.pb.h crid/proto/pull_progress.grpc.pb.cc
 crid_libcrid_a_SOURCES += crid/pull_progress_api.h crid/pull_progress_service.h crid/pull_progress_service.cpp
 crid_libcridctl_a_SOURCES += crid/ctl/pull_progress_view.h crid/ctl/pull_progress_view.cpp
 crid_unit_tests_SOURCES += tests/unit/cridctl_pull_progress_view_test.cpp

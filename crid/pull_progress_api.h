@@ -3,5 +3,4 @@
 #pragma once
 
 #include "crid/cri_api.h"
-#include "crid/proto/pull_progress.grpc.pb.h"
 #include "crid/proto/pull_progress.pb.h"

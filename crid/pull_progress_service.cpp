@@ -29,7 +29,7 @@ pv1::LayerProgress::State to_proto(images::LayerState s) {
 // by whoever asked, as with CRI's PullImage.
 class StreamObserver : public images::PullObserver {
  public:
-  explicit StreamObserver(grpc::ServerWriter<pv1::PullEvent> *writer) : writer_(writer) {}
+  explicit StreamObserver(rpc::Writer<pv1::PullEvent> *writer) : writer_(writer) {}
 
   void layer(const std::string &digest, images::LayerState state, uint64_t done, uint64_t total) override {
     std::lock_guard lock(mu_);
@@ -46,7 +46,7 @@ class StreamObserver : public images::PullObserver {
     l->set_state(to_proto(state));
     l->set_done(done);
     l->set_total(total);
-    if (!writer_->Write(ev)) gone_ = true;
+    if (!writer_->write(ev)) gone_ = true;
   }
 
   bool write_last(const std::string &image_ref) {
@@ -54,26 +54,26 @@ class StreamObserver : public images::PullObserver {
     if (gone_) return false;
     pv1::PullEvent ev;
     ev.set_image_ref(image_ref);
-    return writer_->Write(ev);
+    return writer_->write(ev);
   }
 
  private:
   std::mutex mu_;  // the stream takes one write at a time
-  grpc::ServerWriter<pv1::PullEvent> *writer_;
+  rpc::Writer<pv1::PullEvent> *writer_;
   std::map<std::string, Clock::time_point> last_;
   bool gone_ = false;
 };
 
 }  // namespace
 
-grpc::Status PullProgressService::PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *request,
-                                            grpc::ServerWriter<pv1::PullEvent> *writer) {
+rpc::Status PullProgressService::PullImage(rpc::CallContext *, const runtime::v1::PullImageRequest *request,
+                                            rpc::Writer<pv1::PullEvent> *writer) {
   StreamObserver observer(writer);
   std::string image_ref;
-  grpc::Status s = pull_image(images_, *request, &observer, &image_ref);
+  rpc::Status s = pull_image(images_, *request, &observer, &image_ref);
   if (!s.ok()) return s;
-  if (!observer.write_last(image_ref)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-  return grpc::Status::OK;
+  if (!observer.write_last(image_ref)) return rpc::Status(rpc::StatusCode::CANCELLED, "client went away");
+  return rpc::Status::OK;
 }
 
 }  // namespace berth::crid

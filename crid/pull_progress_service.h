@@ -7,17 +7,19 @@
 // per call carries exactly that call's events, in order, ending with its result.
 #pragma once
 
+#include "crid/rpc/call.h"
+#include "crid/rpc/status.h"
 #include "crid/pull_progress_api.h"
 #include "images/image_service.h"
 
 namespace berth::crid {
 
-class PullProgressService final : public berth::pull::v1::PullProgress::Service {
+class PullProgressService final {
  public:
   explicit PullProgressService(images::ImageService &images) : images_(images) {}
 
-  grpc::Status PullImage(grpc::ServerContext *, const runtime::v1::PullImageRequest *,
-                         grpc::ServerWriter<berth::pull::v1::PullEvent> *) override;
+  rpc::Status PullImage(rpc::CallContext *, const runtime::v1::PullImageRequest *,
+                         rpc::Writer<berth::pull::v1::PullEvent> *);
 
  private:
   images::ImageService &images_;

@@ -14,22 +14,16 @@ constexpr const char *kRuntimeApiVersion = "v1";
 constexpr const char *kKubeApiVersion = "0.1.0";
 }  // namespace
 
-grpc::Status RuntimeService::not_implemented(const char *method) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      fmt::format("crid does not implement RuntimeService.{}",
-                                  method));
-}
-
-grpc::Status RuntimeService::Version(grpc::ServerContext *, const runtime::v1::VersionRequest *,
+rpc::Status RuntimeService::Version(rpc::CallContext *, const runtime::v1::VersionRequest *,
                                      runtime::v1::VersionResponse *response) {
   response->set_version(kKubeApiVersion);
   response->set_runtime_name("crid");
   response->set_runtime_version(PACKAGE_VERSION);
   response->set_runtime_api_version(kRuntimeApiVersion);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::StatusRequest *request,
+rpc::Status RuntimeService::Status(rpc::CallContext *, const runtime::v1::StatusRequest *request,
                                     runtime::v1::StatusResponse *response) {
   auto *status = response->mutable_status();
   auto *runtime_ready = status->add_conditions();
@@ -85,7 +79,7 @@ grpc::Status RuntimeService::Status(grpc::ServerContext *, const runtime::v1::St
     };
     (*response->mutable_info())["config"] = cfg.dump();
   }
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
 }  // namespace berth::crid

@@ -15,13 +15,13 @@ namespace berth::crid {
 
 namespace {
 
-grpc::Status failed(const char *call, const Error &error) {
+rpc::Status failed(const char *call, const Error &error) {
   log::warning("{}: {}", call, error.message);
   return to_status(error);
 }
 
-grpc::Status no_pods() {
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "crid serves no pods: its pod manager did not start");
+rpc::Status no_pods() {
+  return rpc::Status(rpc::StatusCode::UNAVAILABLE, "crid serves no pods: its pod manager did not start");
 }
 
 // linux.cgroupsPath of the config.json crid wrote into a bundle: the runtime
@@ -84,7 +84,7 @@ Result<PodView> RuntimeService::pod_view(const SandboxRecord &record) const {
   return view;
 }
 
-grpc::Status RuntimeService::ExecSync(grpc::ServerContext *, const runtime::v1::ExecSyncRequest *request,
+rpc::Status RuntimeService::ExecSync(rpc::CallContext *, const runtime::v1::ExecSyncRequest *request,
                                       runtime::v1::ExecSyncResponse *response) {
   if (!pods_) return no_pods();
   auto record = pods_->container(request->container_id());
@@ -94,7 +94,7 @@ grpc::Status RuntimeService::ExecSync(grpc::ServerContext *, const runtime::v1::
   return exec_sync_call(*view, *request, response);
 }
 
-grpc::Status RuntimeService::ContainerStats(grpc::ServerContext *, const runtime::v1::ContainerStatsRequest *request,
+rpc::Status RuntimeService::ContainerStats(rpc::CallContext *, const runtime::v1::ContainerStatsRequest *request,
                                             runtime::v1::ContainerStatsResponse *response) {
   if (!pods_) return no_pods();
   auto record = pods_->container(request->container_id());
@@ -104,7 +104,7 @@ grpc::Status RuntimeService::ContainerStats(grpc::ServerContext *, const runtime
   return container_stats_call(*view, cpu_samples_, response);
 }
 
-grpc::Status RuntimeService::ListContainerStats(grpc::ServerContext *, const runtime::v1::ListContainerStatsRequest *request,
+rpc::Status RuntimeService::ListContainerStats(rpc::CallContext *, const runtime::v1::ListContainerStatsRequest *request,
                                                 runtime::v1::ListContainerStatsResponse *response) {
   if (!pods_) return no_pods();
   std::vector<ContainerView> views;
@@ -117,7 +117,7 @@ grpc::Status RuntimeService::ListContainerStats(grpc::ServerContext *, const run
   return list_container_stats_call(views, request->filter(), cpu_samples_, response);
 }
 
-grpc::Status RuntimeService::PodSandboxStats(grpc::ServerContext *, const runtime::v1::PodSandboxStatsRequest *request,
+rpc::Status RuntimeService::PodSandboxStats(rpc::CallContext *, const runtime::v1::PodSandboxStatsRequest *request,
                                              runtime::v1::PodSandboxStatsResponse *response) {
   if (!pods_) return no_pods();
   auto record = pods_->sandbox(request->pod_sandbox_id());
@@ -127,7 +127,7 @@ grpc::Status RuntimeService::PodSandboxStats(grpc::ServerContext *, const runtim
   return pod_sandbox_stats_call(*view, cpu_samples_, response);
 }
 
-grpc::Status RuntimeService::ListPodSandboxStats(grpc::ServerContext *,
+rpc::Status RuntimeService::ListPodSandboxStats(rpc::CallContext *,
                                                  const runtime::v1::ListPodSandboxStatsRequest *request,
                                                  runtime::v1::ListPodSandboxStatsResponse *response) {
   if (!pods_) return no_pods();
@@ -140,7 +140,7 @@ grpc::Status RuntimeService::ListPodSandboxStats(grpc::ServerContext *,
   return list_pod_sandbox_stats_call(views, request->filter(), cpu_samples_, response);
 }
 
-grpc::Status RuntimeService::UpdateContainerResources(grpc::ServerContext *,
+rpc::Status RuntimeService::UpdateContainerResources(rpc::CallContext *,
                                                       const runtime::v1::UpdateContainerResourcesRequest *request,
                                                       runtime::v1::UpdateContainerResourcesResponse *) {
   if (!pods_) return no_pods();
@@ -172,7 +172,7 @@ void RuntimeService::remember_resources(const std::string &id, const runtime::v1
     log::warning("UpdateContainerResources: record the new resources of container {}: {}", id, r.error().message);
 }
 
-grpc::Status RuntimeService::ReopenContainerLog(grpc::ServerContext *,
+rpc::Status RuntimeService::ReopenContainerLog(rpc::CallContext *,
                                                 const runtime::v1::ReopenContainerLogRequest *request,
                                                 runtime::v1::ReopenContainerLogResponse *) {
   if (!pods_) return no_pods();

@@ -8,13 +8,13 @@ namespace berth::crid {
 
 namespace {
 
-grpc::Status failed(const char *call, const Error &error) {
+rpc::Status failed(const char *call, const Error &error) {
   log::warning("{}: {}", call, error.message);
   return to_status(error);
 }
 
-grpc::Status unavailable() {
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "crid serves no pods: its pod manager did not start");
+rpc::Status unavailable() {
+  return rpc::Status(rpc::StatusCode::UNAVAILABLE, "crid serves no pods: its pod manager did not start");
 }
 
 }  // namespace
@@ -22,23 +22,23 @@ grpc::Status unavailable() {
 #define CRID_NEED_PODS() \
   if (!pods_) return unavailable()
 
-grpc::Status RuntimeService::RunPodSandbox(grpc::ServerContext *, const runtime::v1::RunPodSandboxRequest *request,
+rpc::Status RuntimeService::RunPodSandbox(rpc::CallContext *, const runtime::v1::RunPodSandboxRequest *request,
                                            runtime::v1::RunPodSandboxResponse *response) {
   CRID_NEED_PODS();
   auto id = pods_->run_sandbox(*request);
   if (!id) return failed("RunPodSandbox", id.error());
   response->set_pod_sandbox_id(*id);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::StopPodSandbox(grpc::ServerContext *, const runtime::v1::StopPodSandboxRequest *request,
+rpc::Status RuntimeService::StopPodSandbox(rpc::CallContext *, const runtime::v1::StopPodSandboxRequest *request,
                                             runtime::v1::StopPodSandboxResponse *) {
   CRID_NEED_PODS();
   if (auto r = pods_->stop_sandbox(request->pod_sandbox_id()); !r) return failed("StopPodSandbox", r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::RemovePodSandbox(grpc::ServerContext *, const runtime::v1::RemovePodSandboxRequest *request,
+rpc::Status RuntimeService::RemovePodSandbox(rpc::CallContext *, const runtime::v1::RemovePodSandboxRequest *request,
                                               runtime::v1::RemovePodSandboxResponse *) {
   CRID_NEED_PODS();
   std::vector<std::string> gone;
@@ -48,70 +48,70 @@ grpc::Status RuntimeService::RemovePodSandbox(grpc::ServerContext *, const runti
   }
   if (auto r = pods_->remove_sandbox(request->pod_sandbox_id()); !r) return failed("RemovePodSandbox", r.error());
   forget_samples(gone);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::PodSandboxStatus(grpc::ServerContext *, const runtime::v1::PodSandboxStatusRequest *request,
+rpc::Status RuntimeService::PodSandboxStatus(rpc::CallContext *, const runtime::v1::PodSandboxStatusRequest *request,
                                               runtime::v1::PodSandboxStatusResponse *response) {
   CRID_NEED_PODS();
   if (auto r = pods_->sandbox_status(request->pod_sandbox_id(), request->verbose(), response); !r)
     return failed("PodSandboxStatus", r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::ListPodSandbox(grpc::ServerContext *, const runtime::v1::ListPodSandboxRequest *request,
+rpc::Status RuntimeService::ListPodSandbox(rpc::CallContext *, const runtime::v1::ListPodSandboxRequest *request,
                                             runtime::v1::ListPodSandboxResponse *response) {
   CRID_NEED_PODS();
   pods_->list_sandboxes(request->filter(), response);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::CreateContainer(grpc::ServerContext *, const runtime::v1::CreateContainerRequest *request,
+rpc::Status RuntimeService::CreateContainer(rpc::CallContext *, const runtime::v1::CreateContainerRequest *request,
                                              runtime::v1::CreateContainerResponse *response) {
   CRID_NEED_PODS();
   auto id = pods_->create_container(*request);
   if (!id) return failed("CreateContainer", id.error());
   response->set_container_id(*id);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::StartContainer(grpc::ServerContext *, const runtime::v1::StartContainerRequest *request,
+rpc::Status RuntimeService::StartContainer(rpc::CallContext *, const runtime::v1::StartContainerRequest *request,
                                             runtime::v1::StartContainerResponse *) {
   CRID_NEED_PODS();
   if (auto r = pods_->start_container(request->container_id()); !r) return failed("StartContainer", r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::StopContainer(grpc::ServerContext *, const runtime::v1::StopContainerRequest *request,
+rpc::Status RuntimeService::StopContainer(rpc::CallContext *, const runtime::v1::StopContainerRequest *request,
                                            runtime::v1::StopContainerResponse *) {
   CRID_NEED_PODS();
   if (auto r = pods_->stop_container(request->container_id(), request->timeout()); !r)
     return failed("StopContainer", r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::RemoveContainer(grpc::ServerContext *, const runtime::v1::RemoveContainerRequest *request,
+rpc::Status RuntimeService::RemoveContainer(rpc::CallContext *, const runtime::v1::RemoveContainerRequest *request,
                                              runtime::v1::RemoveContainerResponse *) {
   CRID_NEED_PODS();
   auto id = pods_->store().resolve_container(request->container_id());
   if (auto r = pods_->remove_container(request->container_id()); !r) return failed("RemoveContainer", r.error());
   if (id) forget_samples({*id});
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::ContainerStatus(grpc::ServerContext *, const runtime::v1::ContainerStatusRequest *request,
+rpc::Status RuntimeService::ContainerStatus(rpc::CallContext *, const runtime::v1::ContainerStatusRequest *request,
                                              runtime::v1::ContainerStatusResponse *response) {
   CRID_NEED_PODS();
   if (auto r = pods_->container_status(request->container_id(), request->verbose(), response); !r)
     return failed("ContainerStatus", r.error());
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::ListContainers(grpc::ServerContext *, const runtime::v1::ListContainersRequest *request,
+rpc::Status RuntimeService::ListContainers(rpc::CallContext *, const runtime::v1::ListContainersRequest *request,
                                             runtime::v1::ListContainersResponse *response) {
   CRID_NEED_PODS();
   pods_->list_containers(request->filter(), response);
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
 }  // namespace berth::crid

@@ -13,21 +13,21 @@ namespace berth::crid {
 
 namespace {
 
-grpc::Status invalid(std::string message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
+rpc::Status invalid(std::string message) {
+  return rpc::Status(rpc::StatusCode::INVALID_ARGUMENT, std::move(message));
 }
 
 // The kubelet's own checks (k8s.io/kubelet/pkg/cri/streaming), so that a
 // request it would refuse is refused here too.
-grpc::Status check_streams(const char *call, bool tty, bool in, bool out, bool err) {
+rpc::Status check_streams(const char *call, bool tty, bool in, bool out, bool err) {
   if (tty && err)
     return invalid(fmt::format("{}: tty and stderr cannot both be true (a terminal has one output stream)", call));
   if (!in && !out && !err) return invalid(fmt::format("{}: one of stdin, stdout, or stderr must be set", call));
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status not_running(const char *what, const ContainerRecord &record) {
-  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+rpc::Status not_running(const char *what, const ContainerRecord &record) {
+  return rpc::Status(rpc::StatusCode::FAILED_PRECONDITION,
                       fmt::format("{} {}: it is {}, not running", what, record.id, to_string(record.state)));
 }
 
@@ -46,9 +46,9 @@ streaming::StreamRequest stream_request(streaming::StreamKind kind, const std::s
 
 }  // namespace
 
-grpc::Status RuntimeService::Exec(grpc::ServerContext *, const runtime::v1::ExecRequest *request,
+rpc::Status RuntimeService::Exec(rpc::CallContext *, const runtime::v1::ExecRequest *request,
                                   runtime::v1::ExecResponse *response) {
-  if (!pods_ || !stream_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "Exec: crid's streaming server is not running");
+  if (!pods_ || !stream_) return rpc::Status(rpc::StatusCode::UNAVAILABLE, "Exec: crid's streaming server is not running");
   if (request->container_id().empty()) return invalid("Exec: missing required container_id");
   if (request->cmd().empty()) return invalid(fmt::format("Exec in {}: no command", request->container_id()));
   auto ok = check_streams("Exec", request->tty(), request->stdin(), request->stdout(), request->stderr());
@@ -59,13 +59,13 @@ grpc::Status RuntimeService::Exec(grpc::ServerContext *, const runtime::v1::Exec
   auto r = stream_request(streaming::StreamKind::exec, record->id, *request);
   r.cmd.assign(request->cmd().begin(), request->cmd().end());
   response->set_url(stream_->url_for(std::move(r)));
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::Attach(grpc::ServerContext *, const runtime::v1::AttachRequest *request,
+rpc::Status RuntimeService::Attach(rpc::CallContext *, const runtime::v1::AttachRequest *request,
                                     runtime::v1::AttachResponse *response) {
   if (!pods_ || !stream_)
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "Attach: crid's streaming server is not running");
+    return rpc::Status(rpc::StatusCode::UNAVAILABLE, "Attach: crid's streaming server is not running");
   if (request->container_id().empty()) return invalid("Attach: missing required container_id");
   auto ok = check_streams("Attach", request->tty(), request->stdin(), request->stdout(), request->stderr());
   if (!ok.ok()) return ok;
@@ -79,32 +79,32 @@ grpc::Status RuntimeService::Attach(grpc::ServerContext *, const runtime::v1::At
   auto r = stream_request(streaming::StreamKind::attach, record->id, *request);
   r.stdin_once = request->stdin() && record->config.stdin_once();
   response->set_url(stream_->url_for(std::move(r)));
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::PortForward(grpc::ServerContext *, const runtime::v1::PortForwardRequest *request,
+rpc::Status RuntimeService::PortForward(rpc::CallContext *, const runtime::v1::PortForwardRequest *request,
                                          runtime::v1::PortForwardResponse *response) {
   if (!pods_ || !stream_)
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "PortForward: crid's streaming server is not running");
+    return rpc::Status(rpc::StatusCode::UNAVAILABLE, "PortForward: crid's streaming server is not running");
   if (request->pod_sandbox_id().empty()) return invalid("PortForward: missing required pod_sandbox_id");
   for (int32_t port : request->port())
     if (port <= 0 || port > 65535) return invalid(fmt::format("PortForward: port {} is out of range 1-65535", port));
   auto record = pods_->sandbox(request->pod_sandbox_id());
   if (!record) return to_status(record.error());
   if (record->state != SandboxState::Ready)
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+    return rpc::Status(rpc::StatusCode::FAILED_PRECONDITION,
                         fmt::format("PortForward to pod sandbox {}: it is not ready", record->id));
   streaming::StreamRequest r;
   r.kind = streaming::StreamKind::port_forward;
   r.id = record->id;
   r.ports.assign(request->port().begin(), request->port().end());
   response->set_url(stream_->url_for(std::move(r)));
-  return grpc::Status::OK;
+  return rpc::Status::OK;
 }
 
-grpc::Status RuntimeService::GetContainerEvents(grpc::ServerContext *context, const runtime::v1::GetEventsRequest *,
-                                                grpc::ServerWriter<runtime::v1::ContainerEventResponse> *writer) {
-  if (!pods_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "GetContainerEvents: crid serves no pods");
+rpc::Status RuntimeService::GetContainerEvents(rpc::CallContext *context, const runtime::v1::GetEventsRequest *,
+                                                rpc::Writer<runtime::v1::ContainerEventResponse> *writer) {
+  if (!pods_) return rpc::Status(rpc::StatusCode::UNAVAILABLE, "GetContainerEvents: crid serves no pods");
   PodManager &pods = *pods_;
   auto fill = [&pods](const LifecycleEvent &event, runtime::v1::ContainerEventResponse *out) {
     runtime::v1::PodSandboxStatusResponse pod;

@@ -58,12 +58,15 @@ endif
 # GetContainerEvents throughput and latency (built by make check, never run by it):
 #   make bench-events [BENCH_EVENTS_ARGS="--rate 10000 --seconds 5"]
 if BUILD_CRID
-check_PROGRAMS += tests/bench/events_bench
+check_PROGRAMS += tests/bench/events_bench tests/bench/events_client
 tests_bench_events_bench_CPPFLAGS = $(CRID_CPPFLAGS)
-tests_bench_events_bench_SOURCES = tests/bench/events_bench.cpp
+tests_bench_events_bench_SOURCES = tests/bench/events_bench.cpp tests/bench/wall_clock.h
 tests_bench_events_bench_LDADD = $(CRID_LIBS)
+tests_bench_events_client_CPPFLAGS = $(CRID_CPPFLAGS) $(GRPC_CFLAGS)
+tests_bench_events_client_SOURCES = tests/bench/events_client.cpp tests/bench/wall_clock.h
+tests_bench_events_client_LDADD = crid/libcriapi_grpc.a crid/libcriapi.a $(GRPC_LIBS) $(PROTOBUF_LIBS)
 endif
 BENCH_EVENTS_ARGS = --rate 10000 --seconds 5
-bench-events: tests/bench/events_bench$(EXEEXT)
+bench-events: tests/bench/events_bench$(EXEEXT) tests/bench/events_client$(EXEEXT)
 	tests/bench/events_bench$(EXEEXT) $(BENCH_EVENTS_ARGS)
 .PHONY: bench-events

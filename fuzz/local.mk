@@ -89,6 +89,14 @@ fuzz_fuzz_cni_result_LDFLAGS = $(FUZZER_LINK_FLAGS)
 fuzz_fuzz_cni_result_LDADD = $(BERTH_LIBS)
 fuzz_replay_cni_result_SOURCES = fuzz/fuzz_cni_result.cpp fuzz/replay_main.cpp netns/cni_result.cpp
 fuzz_replay_cni_result_LDADD = $(BERTH_LIBS)
+# gRPC's framing and headers as crid's server reads them: wire.cpp alone.
+FUZZ_TARGETS += fuzz/fuzz_grpc_wire
+FUZZ_REPLAYS += fuzz/replay_grpc_wire
+fuzz_fuzz_grpc_wire_SOURCES = fuzz/fuzz_grpc_wire.cpp crid/rpc/wire.cpp
+fuzz_fuzz_grpc_wire_LDFLAGS = $(FUZZER_LINK_FLAGS)
+fuzz_fuzz_grpc_wire_LDADD = $(BERTH_LIBS)
+fuzz_replay_grpc_wire_SOURCES = fuzz/fuzz_grpc_wire.cpp fuzz/replay_main.cpp crid/rpc/wire.cpp
+fuzz_replay_grpc_wire_LDADD = $(BERTH_LIBS)
 fuzz_fuzz_cri_spec_CPPFLAGS = $(CRID_CPPFLAGS)
 fuzz_fuzz_cri_spec_SOURCES = fuzz/fuzz_cri_spec.cpp
 fuzz_fuzz_cri_spec_LDFLAGS = $(FUZZER_LINK_FLAGS)

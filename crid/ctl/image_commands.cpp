@@ -8,6 +8,7 @@
 #include "crid/ctl/commands.h"
 #include "crid/ctl/pull_progress_view.h"
 #include "crid/pull_progress_api.h"
+#include "crid/proto/pull_progress.grpc.pb.h"
 
 namespace berth::cridctl {
 

@@ -11,6 +11,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "crid/cri_api.h"
+// The client stubs, after cri_api.h (which reads api.pb.h with the signal macros set aside).
+#include "crid/proto/api.grpc.pb.h"
 
 namespace berth::cridctl {
 

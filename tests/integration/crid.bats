@@ -124,6 +124,50 @@ need_registry_tools() {
 	echo "$output" | jq -e '.status.conditions[] | select(.type == "NetworkReady") | .status == true'
 }
 
+@test "crid: serves gRPC itself; requests no gRPC client sends get an answer naming the fault" {
+	start_crid
+	# crid's own HTTP/2 server (crid/rpc/): libgrpc is not in the daemon.
+	! grep -E 'lib(grpc|grpc\+\+|upb|re2|cares)\.so' "/proc/$CRID_PID/maps" || false
+	grep -q 'libnghttp2\.so' "/proc/$CRID_PID/maps"
+
+	h2() { # PATH BODY-FILE [curl args]: the response headers and trailers, CRs stripped
+		local path=$1 body=$2
+		shift 2
+		curl -sS --http2-prior-knowledge --unix-socket "$SOCK" -o /dev/null -D - \
+			--data-binary "@$body" "$@" "http://localhost$path" | tr -d '\r'
+	}
+	printf '\0\0\0\0\0' >"$T/empty"
+	run h2 /runtime.v1.RuntimeService/Version "$T/empty" -X GET
+	[[ "${lines[0]}" == "HTTP/2 405"* ]]
+	run h2 /runtime.v1.RuntimeService/Version "$T/empty" -H "content-type: application/json"
+	[[ "${lines[0]}" == "HTTP/2 415"* ]]
+	run h2 /runtime.v1.RuntimeService/Nope "$T/empty" -H "content-type: application/grpc"
+	[[ "$output" == *"grpc-status: 12"* ]]
+	[[ "$output" == *"grpc-message: crid has no method /runtime.v1.RuntimeService/Nope"* ]]
+	printf '\1\0\0\0\0' >"$T/compressed"
+	run h2 /runtime.v1.RuntimeService/Version "$T/compressed" -H "content-type: application/grpc"
+	[[ "$output" == *"grpc-status: 13"* ]]
+	[[ "$output" == *"crid offers no compression"* ]]
+	printf '\0\0\0\0\3ab' >"$T/cut"
+	run h2 /runtime.v1.RuntimeService/Version "$T/cut" -H "content-type: application/grpc"
+	[[ "$output" == *"grpc-message: the request's message is cut short: 2 of 3 bytes"* ]]
+	printf '\0\0\0\0\2\377\377' >"$T/garbage"
+	run h2 /runtime.v1.RuntimeService/Version "$T/garbage" -H "content-type: application/grpc"
+	[[ "$output" == *"grpc-message: the request message does not parse as runtime.v1.VersionRequest"* ]]
+	# Over the 4 MiB gRPC allows by default.
+	head -c $((4 * 1024 * 1024 + 10)) /dev/zero >"$T/big"
+	run h2 /runtime.v1.RuntimeService/Version "$T/big" -H "content-type: application/grpc"
+	[[ "$output" == *"grpc-status: 8"* ]]
+	[[ "$output" == *"more than the 4194304 bytes crid accepts"* ]]
+	# HTTP/1.1 on the socket: the connection is closed, crid serves on.
+	! curl -sS --max-time 5 --unix-socket "$SOCK" http://localhost/ -o /dev/null 2>/dev/null || false
+	run h2 /runtime.v1.RuntimeService/Version "$T/empty" -H "content-type: application/grpc"
+	[[ "$output" == *"grpc-status: 0"* ]]
+	run cridctl version
+	[ "$status" -eq 0 ]
+	kill -0 "$CRID_PID"
+}
+
 @test "crid: socket is root-owned, mode 0660; SIGTERM removes it and exits 0" {
 	start_crid
 	[ "$(stat -c '%a %u %g %F' "$SOCK")" = "660 0 0 socket" ]

@@ -53,14 +53,14 @@ TEST(CridImageService, NumericUserIsAUidAndANameIsAUsername) {
 }
 
 TEST(CridGrpcStatus, ErrnoPicksTheCodeAndTheMessageStays) {
-  EXPECT_EQ(to_status(Error{ENOENT, "no such image"}).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(to_status(Error{ENOENT, "no such image"}).error_code(), rpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(to_status(Error{ENOENT, "no such image"}).error_message(), "no such image");
-  EXPECT_EQ(to_status(Error{EINVAL, "x"}).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(to_status(Error{EACCES, "x"}).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(to_status(Error{EBADMSG, "x"}).error_code(), grpc::StatusCode::DATA_LOSS);
-  EXPECT_EQ(to_status(Error{EBUSY, "x"}).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(to_status(Error{ECONNREFUSED, "x"}).error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(to_status(Error{0, "x"}).error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(to_status(Error{EINVAL, "x"}).error_code(), rpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(to_status(Error{EACCES, "x"}).error_code(), rpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(to_status(Error{EBADMSG, "x"}).error_code(), rpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(to_status(Error{EBUSY, "x"}).error_code(), rpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(to_status(Error{ECONNREFUSED, "x"}).error_code(), rpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(to_status(Error{0, "x"}).error_code(), rpc::StatusCode::INTERNAL);
 }
 
 }  // namespace
