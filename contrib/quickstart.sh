@@ -45,7 +45,7 @@ packages=(
 	libseccomp-dev libcap-dev nlohmann-json3-dev libmnl-dev libsystemd-dev libfmt-dev
 	googletest libgtest-dev
 	libcurl4-openssl-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
-	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libnghttp2-dev
+	libsqlite3-dev libtomlplusplus-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libnghttp2-dev nettle-dev
 	bats busybox-static runc crun iproute2 python3 podman jq uidmap
 	docker-registry skopeo umoci curl containerd zstd
 	containernetworking-plugins iptables python3-grpcio

@@ -25,14 +25,16 @@ crid_libcrid_a_SOURCES += \
 	crid/streaming/client.h crid/streaming/client_connect.cpp \
 	crid/streaming/client_spdy.cpp crid/streaming/client_websocket.cpp \
 	crid/streaming/tls.h crid/streaming/tls_context.cpp crid/streaming/tls_relay.cpp \
+	crid/streaming/libssl.h crid/streaming/libssl.cpp \
 	crid/stream_backend.h crid/stream_backend.cpp \
 	crid/container_events.h crid/container_events.cpp \
 	crid/runtime_service_streaming.cpp
 # SPDY header blocks are zlib streams; SHA-1 for the WebSocket handshake comes
-# from libcrypto, already in CRID_LIBS through the image library.
-# TLS (stream_enable_tls) from libssl, which libssl-dev ships beside libcrypto.
-CRID_LIBS += $(ZLIB_LIBS) -lssl
-CRID_CPPFLAGS += $(ZLIB_CFLAGS)
+# from nettle, already in CRID_LIBS through the image library. TLS
+# (stream_enable_tls) from libssl, loaded when first needed
+# (crid/streaming/libssl.h): OpenSSL's headers only here.
+CRID_LIBS += $(ZLIB_LIBS)
+CRID_CPPFLAGS += $(ZLIB_CFLAGS) $(OPENSSL_CFLAGS)
 
 crid_unit_tests_SOURCES += \
 	tests/unit/crid_streaming_spdy_test.cpp \

@@ -71,7 +71,7 @@ fuzz_replay_crid_config_LDADD = $(CRID_LIBS)
 # their own files (and zlib, nlohmann-json), so a fuzzing tree builds them
 # without crid's gRPC code; the CRI translation needs the generated messages.
 FUZZ_STREAM_FRAME_SOURCES = crid/streaming/spdy_frame.cpp crid/streaming/websocket_frame.cpp
-FUZZ_STREAM_FRAME_LIBS = $(BERTH_LIBS) $(ZLIB_LIBS) $(OPENSSL_LIBS)
+FUZZ_STREAM_FRAME_LIBS = $(BERTH_LIBS) $(ZLIB_LIBS) $(NETTLE_LIBS)
 FUZZ_TARGETS += fuzz/fuzz_spdy_frame fuzz/fuzz_websocket_frame fuzz/fuzz_cni_result fuzz/fuzz_cri_spec
 FUZZ_REPLAYS += fuzz/replay_spdy_frame fuzz/replay_websocket_frame fuzz/replay_cni_result fuzz/replay_cri_spec
 fuzz_fuzz_spdy_frame_SOURCES = fuzz/fuzz_spdy_frame.cpp $(FUZZ_STREAM_FRAME_SOURCES)

@@ -4,7 +4,7 @@ if BUILD_IMAGES
 # side that talks to registries and unpacks layers (libcurl, libarchive),
 # which crid runs in its pull helper, crid-pull.
 noinst_LIBRARIES += images/libimages.a images/libimages_fetch.a
-images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(NETTLE_CFLAGS)
 images_libimages_a_SOURCES = \
 	images/image_service.h \
 	images/image_record.h \
@@ -17,15 +17,15 @@ images_libimages_a_SOURCES = \
 	images/content_store.h images/content_store.cpp \
 	images/manifest.h images/manifest.cpp \
 	images/pull_progress.h
-images_libimages_fetch_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)
+images_libimages_fetch_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS)
 images_libimages_fetch_a_SOURCES = \
 	images/local_fetcher.h images/local_fetcher.cpp \
 	images/file_lock.h images/file_lock.cpp \
 	images/auth_challenge.h images/auth_challenge.cpp \
 	images/registry_client.h images/registry_client.cpp \
 	images/layer_unpack.h images/layer_unpack.cpp
-IMAGES_CORE_LIBS = images/libimages.a $(OPENSSL_LIBS) $(FMT_LIBS)
-IMAGES_LIBS = images/libimages_fetch.a images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(OPENSSL_LIBS) $(FMT_LIBS)
+IMAGES_CORE_LIBS = images/libimages.a $(NETTLE_LIBS) $(FMT_LIBS)
+IMAGES_LIBS = images/libimages_fetch.a images/libimages.a $(LIBCURL_LIBS) $(LIBARCHIVE_LIBS) $(NETTLE_LIBS) $(FMT_LIBS)
 
 if HAVE_GTEST
 check_PROGRAMS += images_unit_tests

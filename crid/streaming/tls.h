@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include <openssl/ssl.h>
+#include "crid/streaming/libssl.h"
 
 #include "libcontainer/fd.h"
 #include "libcontainer/result.h"
@@ -38,7 +38,7 @@ struct TlsClientOptions {
 };
 
 struct SslFree {
-  void operator()(SSL *s) const { SSL_free(s); }
+  void operator()(SSL *s) const { libssl().SSL_free(s); }
 };
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 

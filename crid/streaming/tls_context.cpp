@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <openssl/err.h>
-#include <openssl/x509v3.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -20,9 +18,9 @@ namespace {
 // OpenSSL's reason for the last failure on this thread, and an empty queue.
 std::string openssl_reason() {
   unsigned long last = 0;
-  while (unsigned long e = ERR_get_error()) last = e;
+  while (unsigned long e = libssl().ERR_get_error()) last = e;
   if (last == 0) return "unknown TLS error";
-  const char *reason = ERR_reason_error_string(last);
+  const char *reason = libssl().ERR_reason_error_string(last);
   return reason ? reason : fmt::format("TLS error {:#x}", last);
 }
 
@@ -44,17 +42,17 @@ Result<void> set_nonblocking(int fd) {
 // Waits for what the last TLS call asked for, until deadline.
 Result<void> wait_for(SSL *ssl, int rc, int tcp, std::chrono::steady_clock::time_point deadline,
                       std::string_view what) {
-  int err = SSL_get_error(ssl, rc);
+  int err = libssl().SSL_get_error(ssl, rc);
   short events;
   if (err == SSL_ERROR_WANT_READ) events = POLLIN;
   else if (err == SSL_ERROR_WANT_WRITE) events = POLLOUT;
-  else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+  else if (err == SSL_ERROR_SYSCALL && libssl().ERR_peek_error() == 0)
     return make_error("{}: the connection closed during the TLS handshake", what);
   else {
-    long verify = SSL_get_verify_result(ssl);
+    long verify = libssl().SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
-      ERR_clear_error();
-      return make_error("{}: certificate verify failed: {}", what, X509_verify_cert_error_string(verify));
+      libssl().ERR_clear_error();
+      return make_error("{}: certificate verify failed: {}", what, libssl().X509_verify_cert_error_string(verify));
     }
     return make_error("{}: TLS handshake: {}", what, openssl_reason());
   }
@@ -67,11 +65,11 @@ Result<void> wait_for(SSL *ssl, int rc, int tcp, std::chrono::steady_clock::time
 }
 
 SSL_CTX *new_ctx(const SSL_METHOD *method) {
-  SSL_CTX *ctx = SSL_CTX_new(method);
+  SSL_CTX *ctx = libssl().SSL_CTX_new(method);
   if (!ctx) return nullptr;
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  libssl().SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);
   // The relay hands SSL_write a growing std::string whose storage may move.
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  libssl().SSL_CTX_ctrl(ctx, SSL_CTRL_MODE, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, nullptr);
   return ctx;
 }
 
@@ -81,47 +79,49 @@ Result<TlsContext> TlsContext::server(const TlsServerFiles &files) {
   TRY(readable(files.cert, "stream_tls_cert"));
   TRY(readable(files.key, "stream_tls_key"));
   if (!files.ca.empty()) TRY(readable(files.ca, "stream_tls_ca"));
+  TRY(load_libssl());
   TlsContext c;
-  c.ctx_.reset(new_ctx(TLS_server_method()), SSL_CTX_free);
+  c.ctx_.reset(new_ctx(libssl().TLS_server_method()), libssl().SSL_CTX_free);
   if (!c.ctx_) return make_error("create a TLS context: {}", openssl_reason());
   SSL_CTX *ctx = c.ctx_.get();
   // Key before certificate: OpenSSL 3 refuses a key that does not match a
   // certificate already loaded as "key values mismatch", which would read as
   // a malformed key; loaded the other way round, the mismatch reaches the
   // check below and is reported as what it is.
-  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
+  if (libssl().SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
     return make_error("stream_tls_key {}: not a PEM private key: {}", files.key, openssl_reason());
-  if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
+  if (libssl().SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
     return make_error("stream_tls_cert {}: not a PEM certificate: {}", files.cert, openssl_reason());
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    ERR_clear_error();
+  if (libssl().SSL_CTX_check_private_key(ctx) != 1) {
+    libssl().ERR_clear_error();
     return make_error("stream_tls_key {} does not match the certificate in stream_tls_cert {}", files.key, files.cert);
   }
   if (!files.ca.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
+    if (libssl().SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
       return make_error("stream_tls_ca {}: no PEM certificates: {}", files.ca, openssl_reason());
-    if (STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(files.ca.c_str()))
-      SSL_CTX_set_client_CA_list(ctx, names);
+    if (STACK_OF(X509_NAME) *names = libssl().SSL_load_client_CA_file(files.ca.c_str()))
+      libssl().SSL_CTX_set_client_CA_list(ctx, names);
     // As CRI-O with stream_tls_ca: a client without a certificate the CA signed is refused.
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    libssl().SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   }
   return c;
 }
 
 Result<TlsContext> TlsContext::client(const TlsClientOptions &o) {
+  TRY(load_libssl());
   TlsContext c;
-  c.ctx_.reset(new_ctx(TLS_client_method()), SSL_CTX_free);
+  c.ctx_.reset(new_ctx(libssl().TLS_client_method()), libssl().SSL_CTX_free);
   if (!c.ctx_) return make_error("create a TLS context: {}", openssl_reason());
   SSL_CTX *ctx = c.ctx_.get();
   if (o.insecure_skip_verify) {
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    libssl().SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   } else {
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    libssl().SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
     if (!o.ca_file.empty()) {
       TRY(readable(o.ca_file, "certificate authority"));
-      if (SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1)
+      if (libssl().SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1)
         return make_error("certificate authority {}: no PEM certificates: {}", o.ca_file, openssl_reason());
-    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+    } else if (libssl().SSL_CTX_set_default_verify_paths(ctx) != 1) {
       return make_error("load the system's trusted certificates: {}", openssl_reason());
     }
   }
@@ -129,12 +129,12 @@ Result<TlsContext> TlsContext::client(const TlsClientOptions &o) {
     TRY(readable(o.cert_file, "client certificate"));
     TRY(readable(o.key_file, "client key"));
     // Key first, as for the server's files: a mismatch is then reported as one.
-    if (SSL_CTX_use_PrivateKey_file(ctx, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    if (libssl().SSL_CTX_use_PrivateKey_file(ctx, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
       return make_error("client key {}: {}", o.key_file, openssl_reason());
-    if (SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1)
+    if (libssl().SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1)
       return make_error("client certificate {}: {}", o.cert_file, openssl_reason());
-    if (SSL_CTX_check_private_key(ctx) != 1) {
-      ERR_clear_error();
+    if (libssl().SSL_CTX_check_private_key(ctx) != 1) {
+      libssl().ERR_clear_error();
       return make_error("client key {} does not match the client certificate {}", o.key_file, o.cert_file);
     }
   }
@@ -158,12 +158,12 @@ Result<SslPtr> tls_accept(const TlsContext &ctx, int tcp, std::chrono::milliseco
     finish_tcp(tcp, std::chrono::milliseconds(1000));
     return make_error("a plain HTTP request on the TLS port");
   }
-  SslPtr ssl(SSL_new(ctx.get()));
+  SslPtr ssl(libssl().SSL_new(ctx.get()));
   if (!ssl) return make_error("TLS: {}", openssl_reason());
-  SSL_set_fd(ssl.get(), tcp);
+  libssl().SSL_set_fd(ssl.get(), tcp);
   while (true) {
-    ERR_clear_error();
-    int rc = SSL_accept(ssl.get());
+    libssl().ERR_clear_error();
+    int rc = libssl().SSL_accept(ssl.get());
     if (rc == 1) return ssl;
     TRY(wait_for(ssl.get(), rc, tcp, deadline, "client"));
   }
@@ -172,21 +172,21 @@ Result<SslPtr> tls_accept(const TlsContext &ctx, int tcp, std::chrono::milliseco
 Result<SslPtr> tls_connect(const TlsContext &ctx, int tcp, const std::string &host) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   TRY(set_nonblocking(tcp));
-  SslPtr ssl(SSL_new(ctx.get()));
+  SslPtr ssl(libssl().SSL_new(ctx.get()));
   if (!ssl) return make_error("TLS: {}", openssl_reason());
-  SSL_set_fd(ssl.get(), tcp);
+  libssl().SSL_set_fd(ssl.get(), tcp);
   unsigned char addr[16];
   bool is_ip = ::inet_pton(AF_INET, host.c_str(), addr) == 1 || ::inet_pton(AF_INET6, host.c_str(), addr) == 1;
   if (is_ip) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), host.c_str());
+    libssl().X509_VERIFY_PARAM_set1_ip_asc(libssl().SSL_get0_param(ssl.get()), host.c_str());
   } else {
-    SSL_set_tlsext_host_name(ssl.get(), host.c_str());
-    SSL_set1_host(ssl.get(), host.c_str());
+    libssl().SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char *>(host.c_str()));
+    libssl().SSL_set1_host(ssl.get(), host.c_str());
   }
   std::string what = fmt::format("TLS connection to {}", host);
   while (true) {
-    ERR_clear_error();
-    int rc = SSL_connect(ssl.get());
+    libssl().ERR_clear_error();
+    int rc = libssl().SSL_connect(ssl.get());
     if (rc == 1) return ssl;
     TRY(wait_for(ssl.get(), rc, tcp, deadline, what));
   }

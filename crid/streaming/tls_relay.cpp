@@ -5,8 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/err.h>
 
 #include <cerrno>
 #include <chrono>
@@ -62,7 +60,7 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
   // A write that would block is retried from `up`, which may have grown (and
   // moved) meanwhile; without these modes OpenSSL fails such a retry (bad
   // write retry) and the rest of the stream would be lost.
-  SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  libssl().SSL_ctrl(ssl, SSL_CTRL_MODE, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, nullptr);
 
   std::string down;  // decrypted, for plain
   std::string up;    // from plain, to encrypt
@@ -80,13 +78,13 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
       progress = false;
       tcp_events = plain_events = 0;
       if (!tls_eof && down.size() < kMaxBuffered) {
-        ERR_clear_error();
-        int n = SSL_read(ssl, buf, sizeof buf);
+        libssl().ERR_clear_error();
+        int n = libssl().SSL_read(ssl, buf, sizeof buf);
         if (n > 0) {
           down.append(buf, size_t(n));
           progress = true;
         } else {
-          int err = SSL_get_error(ssl, n);
+          int err = libssl().SSL_get_error(ssl, n);
           if (err == SSL_ERROR_WANT_READ) tcp_events |= POLLIN;
           else if (err == SSL_ERROR_WANT_WRITE) tcp_events |= POLLOUT;
           else {
@@ -137,13 +135,13 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
       }
       if (tls_broken) up.clear();
       if (!up.empty()) {
-        ERR_clear_error();
-        int n = SSL_write(ssl, up.data(), int(up.size()));
+        libssl().ERR_clear_error();
+        int n = libssl().SSL_write(ssl, up.data(), int(up.size()));
         if (n > 0) {
           up.erase(0, size_t(n));
           progress = true;
         } else {
-          int err = SSL_get_error(ssl, n);
+          int err = libssl().SSL_get_error(ssl, n);
           if (err == SSL_ERROR_WANT_WRITE) tcp_events |= POLLOUT;
           else if (err == SSL_ERROR_WANT_READ) tcp_events |= POLLIN;
           else {
@@ -160,9 +158,9 @@ void tls_relay(SSL *ssl, int tcp, int plain) {
         // the peer would see a truncated stream instead of a clean end.
         bool notify_pending = false;
         if (!tls_broken) {
-          ERR_clear_error();
-          int n = SSL_shutdown(ssl);
-          if (n < 0 && SSL_get_error(ssl, n) == SSL_ERROR_WANT_WRITE) {
+          libssl().ERR_clear_error();
+          int n = libssl().SSL_shutdown(ssl);
+          if (n < 0 && libssl().SSL_get_error(ssl, n) == SSL_ERROR_WANT_WRITE) {
             tcp_events |= POLLOUT;
             notify_pending = true;
           }
@@ -211,7 +209,7 @@ class ClientRelays {
   }
   void ended() {
     // Frees this thread's OpenSSL state now, while OpenSSL is still whole.
-    OPENSSL_thread_stop();
+    libssl().OPENSSL_thread_stop();
     std::lock_guard lock(mu_);
     --running_;
     done_.notify_all();

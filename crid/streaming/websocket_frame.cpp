@@ -1,6 +1,6 @@
 #include "crid/streaming/websocket_frame.h"
 
-#include <openssl/sha.h>
+#include <nettle/sha1.h>
 
 namespace berth::crid::streaming {
 
@@ -96,8 +96,11 @@ Result<bool> WsMessageAssembler::feed(WsFrame frame, WsOpcode &opcode, std::stri
 std::string ws_accept_key(std::string_view key) {
   std::string s(key);
   s += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char *>(s.data()), s.size(), digest);
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, s.size(), reinterpret_cast<const uint8_t *>(s.data()));
+  uint8_t digest[SHA1_DIGEST_SIZE];
+  sha1_digest(&ctx, sizeof digest, digest);
   return base64_encode(std::string_view(reinterpret_cast<char *>(digest), sizeof digest));
 }
 

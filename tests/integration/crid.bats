@@ -129,6 +129,8 @@ need_registry_tools() {
 	# crid's own HTTP/2 server (crid/rpc/): libgrpc is not in the daemon.
 	! grep -E 'lib(grpc|grpc\+\+|upb|re2|cares)\.so' "/proc/$CRID_PID/maps" || false
 	grep -q 'libnghttp2\.so' "/proc/$CRID_PID/maps"
+	# Nor OpenSSL without TLS: sha256 and sha1 come from nettle.
+	! grep -E 'lib(ssl|crypto)\.so' "/proc/$CRID_PID/maps" || false
 
 	h2() { # PATH BODY-FILE [curl args]: the response headers and trailers, CRs stripped
 		local path=$1 body=$2

@@ -69,6 +69,8 @@ start_tls_crid() {
 	url=$(exec_url echo hi)
 	[[ "$url" == https://127.0.0.1:* ]]
 	grep -q "streaming server on https://" "$T/crid.log"
+	# crid loads libssl for TLS only (crid/streaming/libssl.h): here it has.
+	grep -q 'libssl\.so' "/proc/$CRID_PID/maps"
 
 	run --separate-stderr bash -c "printf 'abc\n' | '$CRIDCTL' -r '$ENDPOINT' exec -i --certificate-authority '$T/server.crt' '$CTR' sh -c 'tr a-z A-Z; echo err >&2; exit 3'"
 	echo "$output $stderr"
