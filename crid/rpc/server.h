@@ -7,9 +7,10 @@
 // daemon; CRI on a unix socket needs unary and server-streaming calls over
 // plain HTTP/2, which nghttp2 does in a few hundred KiB.
 //
-// One thread owns every connection and every nghttp2 session. Each call
-// runs its handler in a thread of its own (calls block: a pod start takes
-// seconds), which queues response bytes and wakes the connection thread.
+// One thread reads every connection (epoll) and feeds its nghttp2 session.
+// Each call runs its handler in a thread of its own (calls block: a pod
+// start takes seconds), which queues its response and sends it through the
+// session itself; one mutex keeps the sessions to one thread at a time.
 #pragma once
 
 #include <chrono>
