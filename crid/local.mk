@@ -67,6 +67,7 @@ CRID_LIBS = crid/libcrid.a crid/libcriapi.a $(IMAGES_CORE_LIBS) $(BERTH_LIBS) $(
 bin_PROGRAMS += crid/crid
 crid_crid_CPPFLAGS = $(CRID_CPPFLAGS)
 crid_crid_SOURCES = crid/main.cpp
+crid_crid_LDFLAGS = $(AM_LDFLAGS) $(RELR_LDFLAGS)
 crid_crid_LDADD = $(CRID_LIBS)
 
 if HAVE_GTEST
