@@ -29,7 +29,9 @@ Handler unary(Service *service, Status (Service::*fn)(CallContext *, const Reque
     Response response;
     Status status = (service->*fn)(&call, &request, &response);
     if (!status.ok()) return status;
-    if (!call.write(response.SerializeAsString())) return Status(StatusCode::CANCELLED, "the client went away");
+    // Past its deadline the client no longer waits for the answer (gRPC ends such a call with DEADLINE_EXCEEDED).
+    if (call.is_cancelled() || !call.write(response.SerializeAsString()))
+      return Status(StatusCode::CANCELLED, "the call was cancelled");
     return status;
   };
 }

@@ -136,10 +136,13 @@ class Call final : public ServerCall, public std::enable_shared_from_this<Call> 
     {
       std::lock_guard lock(mu_);
       finished_ = true;
-      status_ = oversize_ ? Status(StatusCode::RESOURCE_EXHAUSTED,
-                                   fmt::format("the response is {} bytes, more than the {} crid sends", oversize_,
-                                               server_->options.max_send_message))
-                          : std::move(status);
+      if (oversize_)
+        status_ = Status(StatusCode::RESOURCE_EXHAUSTED, fmt::format("the response is {} bytes, more than the {} crid sends",
+                                                                     oversize_, server_->options.max_send_message));
+      else if (has_deadline_ && Clock::now() > deadline_ && !cancelled_)
+        status_ = Status(StatusCode::DEADLINE_EXCEEDED, "the call's deadline passed");
+      else
+        status_ = std::move(status);
     }
     server_->send_now(shared_from_this());
   }
