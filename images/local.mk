@@ -4,6 +4,8 @@ if BUILD_IMAGES
 # side that talks to registries and unpacks layers (libcurl, libarchive),
 # which crid runs in its pull helper, crid-pull.
 noinst_LIBRARIES += images/libimages.a images/libimages_fetch.a
+# Sections for crid's --gc-sections (crid/local.mk).
+images_libimages_a_CXXFLAGS = $(AM_CXXFLAGS) -ffunction-sections -fdata-sections
 images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) $(NETTLE_CFLAGS)
 images_libimages_a_SOURCES = \
 	images/image_service.h \

@@ -2,6 +2,8 @@
 # A library of its own (no dependency on crid/), linked into crid.
 if BUILD_CRID
 noinst_LIBRARIES += netns/libnetns.a
+# Sections for crid's --gc-sections (crid/local.mk).
+netns_libnetns_a_CXXFLAGS = $(AM_CXXFLAGS) -ffunction-sections -fdata-sections
 netns_libnetns_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 netns_libnetns_a_SOURCES = \
 	netns/netns.h netns/netns.cpp \
