@@ -16,9 +16,13 @@
 #   stop_registry             stops it (by its pid) and removes its directory
 
 registry_free_port() {
-	local port
+	# Below the ephemeral range: a port some client holds as its local end
+	# refuses connections (so it looks free) but not a bind.
+	local port low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$low" -gt 12000 ] || low=32768
 	for _ in $(seq 50); do
-		port=$((20000 + RANDOM % 20000))
+		port=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
 			echo "$port"
 			return 0
