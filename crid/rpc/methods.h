@@ -20,12 +20,18 @@ inline std::string method_path(std::string_view service, std::string_view method
   return p;
 }
 
+// The call's request bytes as a Request; INTERNAL naming the type when they are not one.
+template <class Request>
+Status parse_request(const ServerCall &call, Request &request) {
+  if (request.ParseFromString(call.request())) return Status::OK;
+  return Status(StatusCode::INTERNAL, "the request message does not parse as " + Request::default_instance().GetTypeName());
+}
+
 template <class Service, class Request, class Response>
 Handler unary(Service *service, Status (Service::*fn)(CallContext *, const Request *, Response *)) {
   return [service, fn](ServerCall &call) -> Status {
     Request request;
-    if (!request.ParseFromString(call.request()))
-      return Status(StatusCode::INTERNAL, "the request message does not parse as " + Request::default_instance().GetTypeName());
+    if (Status bad = parse_request(call, request); !bad.ok()) return bad;
     Response response;
     Status status = (service->*fn)(&call, &request, &response);
     if (!status.ok()) return status;
@@ -40,8 +46,7 @@ template <class Service, class Request, class Response>
 Handler server_streaming(Service *service, Status (Service::*fn)(CallContext *, const Request *, Writer<Response> *)) {
   return [service, fn](ServerCall &call) -> Status {
     Request request;
-    if (!request.ParseFromString(call.request()))
-      return Status(StatusCode::INTERNAL, "the request message does not parse as " + Request::default_instance().GetTypeName());
+    if (Status bad = parse_request(call, request); !bad.ok()) return bad;
     Writer<Response> writer(&call);
     return (service->*fn)(&call, &request, &writer);
   };
